@@ -1,0 +1,35 @@
+"""micro-autograd's engine: scalar Values that remember how they were made, and the
+backward sweep that turns that record into gradients."""
+
+from .backward import topological_order
+from .errors import (
+    AnomalyError,
+    AutogradError,
+    DivisionByZeroError,
+    DomainError,
+    GradcheckError,
+    GraphError,
+    NumericOverflowError,
+)
+from .functional import grad, gradcheck
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .value import Operation, Value
+
+__all__ = [
+    "AnomalyError",
+    "AutogradError",
+    "DivisionByZeroError",
+    "DomainError",
+    "GradcheckError",
+    "GraphError",
+    "NumericOverflowError",
+    "Operation",
+    "Value",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+    "topological_order",
+]

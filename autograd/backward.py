@@ -1,0 +1,59 @@
+"""The backward sweep: the chain rule, applied node by node in reverse topological order.
+
+``topological_order`` is the one traversal every part of the project shares
+(drawing, compiling, gradcheck): iterative, so a graph a million nodes deep
+needs no recursion, and linear in the graph's size.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after all of its inputs; ``root`` is last."""
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # the marker pushed below: this node's inputs are all placed
+            order.append(stack.pop())  # type: ignore[arg-type]
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append(node)
+        stack.append(None)
+        if node._x is not None and node._x not in visited:
+            stack.append(node._x)
+        if node._y is not None and node._y not in visited:
+            stack.append(node._y)
+    return order
+
+
+def backward(root: Value) -> None:
+    """Add d(root)/d(node) to ``node.grad`` for every node root depends on.
+
+    Gradients accumulate across calls, as in PyTorch. The sweep itself needs
+    this call's gradients alone, so any earlier ones are set aside first and
+    added back at the end.
+    """
+    order = topological_order(root)
+    earlier = [node.grad for node in order]
+    accumulating = any(earlier)
+    if accumulating:
+        for node in order:
+            node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):  # the chain rule: pass each node's gradient to its inputs
+        if node._x is not None:
+            node._x.grad += node._dx * node.grad
+        if node._y is not None:
+            node._y.grad += node._dy * node.grad
+    if accumulating:
+        for node, grad in zip(order, earlier, strict=True):
+            node.grad += grad

@@ -1,0 +1,24 @@
+"""micro-autograd's neural-network layer: models, losses and optimisers built on ``autograd``."""
+
+from .article import article_inputs, article_network, article_weights
+from .layers import MLP, Layer, Neuron
+from .losses import hinge_loss, l2_penalty, mse_loss, squared_error
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "article_inputs",
+    "article_network",
+    "article_weights",
+    "hinge_loss",
+    "l2_penalty",
+    "mse_loss",
+    "squared_error",
+]

@@ -1,0 +1,136 @@
+"""``micro-autograd``: the command line. ``demo`` walks through the reference article."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from autograd import Value, topological_order
+
+from . import article
+from .losses import squared_error
+from .optim import SGD
+
+
+def _formatter(precise: bool) -> Callable[[float], str]:
+    """Four significant digits for reading; every digit with ``--precise``."""
+    return repr if precise else (lambda x: f"{x:.4g}")
+
+
+def demo(steps: int, lr: float, precise: bool, out: TextIO = sys.stdout) -> None:
+    """Print the article step by step, from the engine's own numbers."""
+    fmt = _formatter(precise)
+    model = article.article_network()
+    weights = article.article_weights(model)
+    optimizer = SGD(model.parameters(), lr=lr)
+
+    def say(text: str = "") -> None:
+        print(text, file=out)
+
+    say("The reference article's network: two inputs, two hidden neurons, one output, no activations.")
+    say("  h1  = i1*w1 + i2*w2")
+    say("  h2  = i1*w3 + i2*w4")
+    say("  out = h1*w5 + h2*w6")
+    say("  weights: " + ", ".join(f"{name} = {fmt(w.data)}" for name, w in weights.items()))
+    say(f"  data: inputs i1 = {fmt(article.INPUTS[0])}, i2 = {fmt(article.INPUTS[1])}; target = {fmt(article.TARGET)}")
+    say()
+
+    inputs = article.article_inputs()
+    prediction = model(inputs)
+    assert isinstance(prediction, Value)
+    error = squared_error(prediction, article.TARGET)
+    hidden = {n.name: n for n in model.layers[0].neurons}
+    h1, h2 = (_output_of(prediction, name) for name in hidden)
+    say("Forward pass")
+    say(
+        f"  h1  = {fmt(inputs[0].data)}*{fmt(weights['w1'].data)} + {fmt(inputs[1].data)}*{fmt(weights['w2'].data)}"
+        f" = {fmt(h1)}"
+    )
+    say(
+        f"  h2  = {fmt(inputs[0].data)}*{fmt(weights['w3'].data)} + {fmt(inputs[1].data)}*{fmt(weights['w4'].data)}"
+        f" = {fmt(h2)}"
+    )
+    say(f"  out = {fmt(h1)}*{fmt(weights['w5'].data)} + {fmt(h2)}*{fmt(weights['w6'].data)} = {fmt(prediction.data)}")
+    say(f"  E   = 1/2 * (out - target)^2 = {fmt(error.data)}")
+    delta = prediction.data - article.TARGET
+    say(f"  delta = out - target = {fmt(delta)}")
+    say()
+
+    error.backward()
+    values = {"delta": delta, "h1": h1, "h2": h2, "i1": inputs[0].data, "i2": inputs[1].data}
+    values.update({name: w.data for name, w in weights.items()})
+    say("Backward pass: each gradient from the engine, beside the article's formula")
+    for name in sorted(weights, reverse=True):
+        formula = article.GRADIENT_FORMULAS[name]
+        by_hand = _evaluate(formula, values)
+        say(f"  dE/d{name} = {formula:<16} = {fmt(by_hand):>10}   engine: {fmt(weights[name].grad)}")
+    say()
+
+    optimizer.step()
+    say(f"Gradient descent, w_new = w - a * dE/dw with a = {fmt(lr)}")
+    for name, w in weights.items():
+        say(f"  {name}: {fmt(values[name])} -> {fmt(w.data)}")
+    optimizer.zero_grad()
+    new_prediction = model(inputs)
+    assert isinstance(new_prediction, Value)
+    new_error = squared_error(new_prediction, article.TARGET)
+    say(f"  new prediction out = {fmt(new_prediction.data)} (was {fmt(prediction.data)}; target {fmt(article.TARGET)})")
+    say(f"  new error E = {fmt(new_error.data)} (was {fmt(error.data)})")
+
+    if steps > 1:
+        say()
+        say(f"Training on for {steps} steps in all")
+        say(f"  {'step':>5}  {'out':>12}  {'E':>12}")
+        say(f"  {1:>5}  {fmt(prediction.data):>12}  {fmt(error.data):>12}")
+        for step in range(2, steps + 1):
+            current = model(inputs)
+            assert isinstance(current, Value)
+            loss = squared_error(current, article.TARGET)
+            say(f"  {step:>5}  {fmt(current.data):>12}  {fmt(loss.data):>12}")
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+def _output_of(root: Value, label: str) -> float:
+    return next(node.data for node in topological_order(root) if node.label == label)
+
+
+def _evaluate(formula: str, values: dict[str, float]) -> float:
+    result = 1.0
+    for factor in formula.split(" * "):
+        result *= values[factor]
+    return result
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="micro-autograd", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo_parser = commands.add_parser("demo", help="walk through the reference article step by step")
+    demo_parser.add_argument("--steps", type=_positive_int, default=1, help="gradient-descent steps (default 1)")
+    demo_parser.add_argument("--lr", type=_positive_float, default=article.LEARNING_RATE, help="learning rate")
+    demo_parser.add_argument("--precise", action="store_true", help="print every number in full precision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        demo(args.steps, args.lr, args.precise)
+    return 0
