@@ -19,8 +19,9 @@ def _formatter(precise: bool) -> Callable[[float], str]:
     return repr if precise else (lambda x: f"{x:.4g}")
 
 
-def demo(steps: int, lr: float, precise: bool, out: TextIO = sys.stdout) -> None:
+def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> None:
     """Print the article step by step, from the engine's own numbers."""
+    out = out or sys.stdout
     fmt = _formatter(precise)
     model = article.article_network()
     weights = article.article_weights(model)

@@ -108,6 +108,8 @@ class MLP(Module):
     ) -> None:
         if not layer_sizes:
             raise ValueError("an MLP needs at least one layer size")
+        for name in (activation, output_activation):  # reject an unknown name even where unused
+            _activation(name)
         rng = _rng(seed)
         sizes = [n_inputs, *layer_sizes]
         last = len(layer_sizes) - 1

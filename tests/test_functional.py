@@ -1,0 +1,57 @@
+"""gradcheck: the engine's gradients against central finite differences, on every operation."""
+
+import math
+
+import pytest
+from finite_differences import central_difference
+
+from autograd import GradcheckError, GraphError, Value, grad, gradcheck
+
+FUNCTIONS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b,
+    "number-first": lambda a, b: (3 - a) * (2 / b) + 2**a,
+    "neg-abs": lambda a, b: -abs(a - b),
+    "exp": lambda a, b: (a * b).exp(),
+    "log": lambda a, b: (a * b).log(),
+    "sqrt": lambda a, b: (a + b).sqrt(),
+    "tanh": lambda a, b: (a - b).tanh(),
+    "sigmoid": lambda a, b: (a * b).sigmoid(),
+    "relu": lambda a, b: (a - b).relu() + (b - a).relu() * 2,
+    "sin": lambda a, b: (a * b).sin(),
+    "cos": lambda a, b: (a + b).cos(),
+    "everything": lambda a, b: ((a * b).tanh() + a.exp() / b - (a**b).log() + b.sigmoid() * a.sin()) ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+@pytest.mark.parametrize("point", [(0.7, 1.3), (2.0, 0.4), (1.1, 2.9)])
+def test_gradcheck_passes_on_every_operation(name, point):
+    assert gradcheck(FUNCTIONS[name], list(point))
+
+
+def test_engine_gradient_equals_an_independent_finite_difference():
+    a = Value(0.7)
+    f = (a * a).sin() / a.exp()
+    (engine,) = grad(f, [a])
+    numeric = central_difference(lambda x: math.sin(x * x) / math.exp(x), 0.7)
+    assert engine == pytest.approx(numeric, rel=1e-8)
+
+
+def test_gradcheck_catches_a_wrong_gradient():
+    def wrong(a):
+        out = a * a  # records d(out)/d(a) = a = 2.0 on each of its two edges: 4.0 in all
+        out._dx = out._dy = 3.0  # sabotage both records: the engine now says 6.0
+        return out
+
+    with pytest.raises(GradcheckError, match=r"engine 6\.0, finite differences 4\.0"):
+        gradcheck(wrong, [2.0])
+    assert gradcheck(wrong, [2.0], raise_exception=False) is False
+
+
+def test_gradcheck_needs_a_value_result():
+    with pytest.raises(GraphError, match="must return a Value"):
+        gradcheck(lambda a: 3.0, [1.0])

@@ -1,0 +1,129 @@
+"""Value: construction, the record each operation leaves, and every operation's local derivative."""
+
+import math
+
+import pytest
+
+from autograd import Value
+
+# Each operation's value and derivative in closed form, written independently of the engine.
+UNARY = {
+    "exp": (math.exp, math.exp),
+    "log": (math.log, lambda x: 1 / x),
+    "sqrt": (math.sqrt, lambda x: 0.5 / math.sqrt(x)),
+    "tanh": (math.tanh, lambda x: 1 / math.cosh(x) ** 2),
+    "sigmoid": (lambda x: 1 / (1 + math.exp(-x)), lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
+    "relu": (lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0),
+    "sin": (math.sin, math.cos),
+    "cos": (math.cos, lambda x: -math.sin(x)),
+}
+
+
+def test_data_is_stored_as_float_and_grad_starts_at_zero():
+    x = Value(2)
+    assert x.data == 2.0 and type(x.data) is float
+    assert x.grad == 0.0 and type(x.grad) is float
+    assert x.label == "" and x.op == "" and x.parents == () and x.is_leaf
+
+
+@pytest.mark.parametrize("bad", [True, False, "2", None, 1 + 2j, [1.0], object()])
+def test_non_numeric_data_is_a_type_error_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)
+
+
+def test_label_must_be_text():
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("x", [0.3, 1.7, 2.5])
+def test_unary_operation_value_and_local_derivative(name, x):
+    forward, derivative = UNARY[name]
+    node = getattr(Value(x), name)()
+    assert node.data == pytest.approx(forward(x), rel=1e-14)
+    assert node.op == name
+    assert len(node.parents) == 1
+    assert node.local_grads[0] == pytest.approx(derivative(x), rel=1e-12)
+
+
+def test_negation_and_abs():
+    x = Value(-1.5)
+    assert (-x).data == 1.5 and (-x).local_grads == (-1.0,)
+    assert abs(x).data == 1.5 and abs(x).local_grads == (-1.0,)
+    assert abs(Value(2.0)).local_grads == (1.0,)
+
+
+@pytest.mark.parametrize(
+    ("expression", "value", "dx", "dy"),
+    [
+        (lambda x, y: x + y, 5.0, 1.0, 1.0),
+        (lambda x, y: x - y, -1.0, 1.0, -1.0),
+        (lambda x, y: x * y, 6.0, 3.0, 2.0),
+        (lambda x, y: x / y, 2 / 3, 1 / 3, -2 / 9),
+        (lambda x, y: x**y, 8.0, 3 * 2**2, 8 * math.log(2)),
+    ],
+)
+def test_binary_operations_between_values(expression, value, dx, dy):
+    x, y = Value(2.0), Value(3.0)
+    node = expression(x, y)
+    assert node.data == pytest.approx(value, rel=1e-14)
+    assert node.parents == (x, y)
+    assert node.local_grads == pytest.approx((dx, dy), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("expression", "value", "derivative"),
+    [
+        (lambda x: x + 2, 5.0, 1.0),
+        (lambda x: 2 + x, 5.0, 1.0),
+        (lambda x: x - 2, 1.0, 1.0),
+        (lambda x: 2 - x, -1.0, -1.0),
+        (lambda x: x * 2, 6.0, 2.0),
+        (lambda x: 2 * x, 6.0, 2.0),
+        (lambda x: x / 2, 1.5, 0.5),
+        (lambda x: 2 / x, 2 / 3, -2 / 9),
+        (lambda x: x**2, 9.0, 6.0),
+        (lambda x: 2**x, 8.0, 8 * math.log(2)),
+        (lambda x: x**0.5, math.sqrt(3), 0.5 / math.sqrt(3)),
+    ],
+)
+def test_plain_numbers_on_either_side(expression, value, derivative):
+    x = Value(3.0)
+    node = expression(x)
+    assert node.data == pytest.approx(value, rel=1e-14)
+    assert node.parents == (x,), "a plain number is folded in, not wrapped in a node"
+    assert node.local_grads[0] == pytest.approx(derivative, rel=1e-14)
+    node.backward()
+    assert x.grad == pytest.approx(derivative, rel=1e-14)
+
+
+def test_folded_constant_is_visible():
+    x = Value(3.0)
+    assert (x * 2).constant == 2.0
+    assert (2 - x).constant == 2.0
+    assert (x * x).constant is None
+    assert x.exp().constant is None
+
+
+def test_relu_and_abs_have_derivative_zero_at_zero_as_in_pytorch():
+    assert Value(0.0).relu().local_grads == (0.0,)
+    assert abs(Value(0.0)).local_grads == (0.0,)
+
+
+def test_sigmoid_and_tanh_do_not_overflow_at_plus_minus_1000():
+    for x in (1000.0, -1000.0):
+        s, t = Value(x).sigmoid(), Value(x).tanh()
+        assert s.data == (1.0 if x > 0 else 0.0)
+        assert t.data == (1.0 if x > 0 else -1.0)
+        assert s.local_grads == (0.0,) and t.local_grads == (0.0,)
+
+
+def test_labels_ops_and_parents_describe_the_graph():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    assert (c.op, c.parents, c.label) == ("*", (a, b), "c")
+    assert repr(c) == "Value(data=-6.0, grad=0.0, label='c')"
+    assert float(c) == -6.0
