@@ -104,7 +104,12 @@ def test_power_of_negative_base_with_integer_exponent():
 
 # --- random expression graphs ----------------------------------------------------------------
 
-number = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False, allow_infinity=False)
+# Magnitudes between 0.01 and 3 (and exact zeros): dividing by a far tinier number makes terms near 1e67
+# whose cancellation leaves only rounding noise, in both engines, and nothing to compare.
+number = st.one_of(
+    st.just(0.0),
+    st.floats(min_value=0.01, max_value=3.0).flatmap(lambda x: st.sampled_from([x, -x])),
+)
 instruction = st.tuples(
     st.sampled_from(sorted(UNARY) + sorted(BINARY)),
     st.integers(min_value=0, max_value=10_000),  # which earlier value is the first operand
@@ -123,6 +128,11 @@ def test_random_expression_graphs_against_pytorch(inputs, program):
     theirs: list = list(tensors)
     for name, i, j, constant, number_first in program:
         a, ta = ours[i % len(ours)], theirs[i % len(theirs)]
+        if name == "**" and (constant is None or number_first):
+            # d(x**y)/dy = x**y log(x) is undefined (NaN) for a base <= 0; engines differ only in how a
+            # later zero local derivative treats that NaN (torch's relu masks it, a product keeps it).
+            base = constant if constant is not None else a.data
+            assume(base > 0)
         try:
             if name in UNARY:
                 out, ref = UNARY[name][0](a), UNARY[name][1](ta)
@@ -139,6 +149,8 @@ def test_random_expression_graphs_against_pytorch(inputs, program):
         theirs.append(ref)
     result, reference = ours[-1], theirs[-1]
     assume(all(math.isfinite(v.data) for v in ours))
+    # Where a derivative itself is infinite (sqrt at 0), the gradient is undefined: nothing to compare.
+    assume(all(math.isfinite(local) for v in ours for local in v.local_grads))
     assert close(result.data, reference.item())
     result.backward()
     reference.backward()
