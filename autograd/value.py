@@ -6,10 +6,10 @@ operation, its inputs and its *local derivatives*, d(this)/d(input) for each
 input, computed in the same breath as the value itself. That record is all
 the backward sweep (``backward.py``) needs to apply the chain rule.
 
-Every operation is one ``Operation`` in the table at the end of this file: a
-name, the forward formula and the local-derivative formula, side by side.
-Two functions, ``_unary_method`` and ``_binary_method``, turn each entry into the ``Value`` method that
-applies it, so no operation carries its own copy of the bookkeeping.
+Every operation is one ``Operation`` in the table below: a name, the forward
+formula and the local-derivative formula, side by side. ``_unary_method`` and
+``_binary_method`` turn each entry into the ``Value`` method that applies it,
+so no operation carries its own copy of the bookkeeping.
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ class Value:
         """A new leaf with the same number: gradients stop here."""
         return Value(self.data, self.label)
 
-    # --- operations: each is one entry of the table at the end of this file ---
+    # --- operations: each is one entry of the table above ----------------------
 
     __add__ = __radd__ = _binary_method(ADD)
     __mul__ = __rmul__ = _binary_method(MULTIPLY)
