@@ -1,6 +1,7 @@
 """micro-autograd's engine: scalar Values that remember how they were made, and the
 backward sweep that turns that record into gradients."""
 
+from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import topological_order
 from .errors import (
     AnomalyError,
@@ -25,9 +26,11 @@ __all__ = [
     "NumericOverflowError",
     "Operation",
     "Value",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "set_grad_enabled",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .grad_mode import _mode
+
 if TYPE_CHECKING:
     from .value import Value
 
@@ -43,6 +45,9 @@ def backward(root: Value) -> None:
     added back at the end.
     """
     order = topological_order(root)
+    check = _mode.get().check_gradients
+    if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises before any .grad changes
+        check(order)
     earlier = [node.grad for node in order]
     accumulating = any(earlier)
     if accumulating:

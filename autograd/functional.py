@@ -8,7 +8,7 @@ from typing import Literal, overload
 
 from .backward import topological_order
 from .errors import GradcheckError, GraphError
-from .grad_mode import no_grad, set_grad_enabled
+from .grad_mode import current_mode, no_grad, set_grad_enabled
 from .value import Local, Value, local_grads_as_values
 
 
@@ -35,9 +35,13 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     for position, value in enumerate(inputs):
         if not isinstance(value, Value):
             raise GraphError(f"grad() inputs must be Values; input {position} is {type(value).__name__}: {value!r}")
+    order = topological_order(output)
+    check = current_mode().check_gradients
+    if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises here
+        check(order)
     grads: dict[Value, Local] = {output: Value(1.0) if create_graph else 1.0}
     with set_grad_enabled(create_graph):
-        for node in reversed(topological_order(output)):
+        for node in reversed(order):
             node_grad = grads.get(node)
             if node_grad is None:
                 continue

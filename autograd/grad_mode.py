@@ -19,14 +19,17 @@ if TYPE_CHECKING:
 
 # Called with (the new node, the values it was computed from) when a check is active.
 ResultCheck = Callable[["Value", tuple[float, ...]], None]
+# Called by the backward sweep with the graph in topological order, before any ``.grad`` changes.
+GradientCheck = Callable[[list["Value"]], None]
 
 
 @dataclass(frozen=True)
 class Mode:
-    """How operations behave: record the graph or not, and an optional check of every result."""
+    """How operations behave: record the graph or not, and optional checks of every result and gradient."""
 
     record: bool = True
     check: ResultCheck | None = None
+    check_gradients: GradientCheck | None = None
 
 
 RECORD = Mode()

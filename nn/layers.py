@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd import Value
 
@@ -59,6 +60,10 @@ class Neuron(Module):
             out.label = self.name
         return out
 
+    def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this shape (a checkpoint records them)."""
+        return {"n_inputs": len(self.weights), "activation": self.activation, "bias": self.bias is not None}
+
     def __repr__(self) -> str:
         return f"Neuron({len(self.weights)}, activation={self.activation!r}, bias={self.bias is not None})"
 
@@ -86,6 +91,11 @@ class Layer(Module):
     def __call__(self, inputs: Sequence[Input]) -> list[Value]:
         return [neuron(inputs) for neuron in self.neurons]
 
+    def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this shape (a checkpoint records them)."""
+        first = self.neurons[0].architecture()
+        return {**first, "n_outputs": len(self.neurons)}
+
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(map(repr, self.neurons))}]"
 
@@ -111,6 +121,7 @@ class MLP(Module):
         for name in (activation, output_activation):  # reject an unknown name even where unused
             _activation(name)
         rng = _rng(seed)
+        self.activation, self.output_activation = activation, output_activation
         sizes = [n_inputs, *layer_sizes]
         last = len(layer_sizes) - 1
         self.layers = [
@@ -121,6 +132,16 @@ class MLP(Module):
     @property
     def n_inputs(self) -> int:
         return len(self.layers[0].neurons[0].weights)
+
+    def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this shape (a checkpoint records them)."""
+        return {
+            "n_inputs": self.n_inputs,
+            "layer_sizes": [len(layer.neurons) for layer in self.layers],
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "bias": self.layers[0].neurons[0].bias is not None,
+        }
 
     def __call__(self, inputs: Sequence[Input]) -> Value | list[Value]:
         outputs: Sequence[Input] = inputs

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from autograd import Value
+
+from .state import finite_number, mapping, same_names
 
 
 class Module:
@@ -26,6 +29,28 @@ class Module:
         """Reset every parameter's gradient to 0.0 before the next backward pass."""
         for parameter in self.parameters():
             parameter.grad = 0.0
+
+    def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this model's shape; a checkpoint records them."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's number by its ``named_parameters`` name, as ``torch.nn.Module.state_dict``."""
+        return {name: parameter.data for name, parameter in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter's number from ``state``, as ``torch.nn.Module.load_state_dict``.
+
+        The whole state is checked first (no name missing or extra, every value
+        a finite number); on any problem CheckpointError says what, and no
+        parameter changes.
+        """
+        parameters = dict(self.named_parameters())
+        state = mapping(state, "the state dict")
+        same_names(state, parameters, "the state dict", "parameter")
+        numbers = {name: finite_number(value, f"parameter {name!r}") for name, value in state.items()}
+        for name, number in numbers.items():
+            parameters[name].data = number
 
 
 def _named_parameters_in(attribute: object, path: str) -> Iterator[tuple[str, Value]]:

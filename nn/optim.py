@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
-from autograd import Value
+from autograd import AnomalyError, Value, is_anomaly_enabled
+
+from .state import CheckpointError, finite_number, finite_numbers, mapping, same_names, whole_number
 
 
 class Optimizer:
-    """Holds the parameters; ``zero_grad()`` resets their gradients, ``step()`` updates them."""
+    """Holds the parameters; ``zero_grad()`` resets their gradients, ``step()`` updates them.
+
+    A rule names its state, so one ``state_dict``/``load_state_dict`` serves every rule:
+    ``settings`` are constructor arguments, ``buffers`` hold one number per
+    parameter, ``counters`` are whole numbers.
+    """
+
+    settings: ClassVar[tuple[str, ...]] = ("lr",)
+    buffers: ClassVar[tuple[str, ...]] = ()
+    counters: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, parameters: Iterable[Value], lr: float) -> None:
         self.parameters = list(parameters)
@@ -25,17 +37,75 @@ class Optimizer:
             parameter.grad = 0.0
 
     def step(self) -> None:
-        """Move every parameter by the rule's update, all at once."""
-        updates = [self._update(i, parameter.grad) for i, parameter in enumerate(self.parameters)]
-        for parameter, update in zip(self.parameters, updates, strict=True):
-            parameter.data -= update
+        """Move every parameter by the rule's update: all of them, or none.
 
-    def _update(self, index: int, grad: float) -> float:
+        The rule computes every update and its new state aside first. Under
+        ``autograd.detect_anomaly()`` a NaN or infinite gradient, or an update
+        that would make a parameter non-finite, raises AnomalyError naming the
+        parameter, and nothing moves.
+        """
+        grads = [parameter.grad for parameter in self.parameters]
+        checking = is_anomaly_enabled()
+        if checking:
+            self._check_finite("gradient", grads)
+        updates, state = self._rule(grads)
+        new_data = [parameter.data - update for parameter, update in zip(self.parameters, updates, strict=True)]
+        if checking:
+            self._check_finite("updated value", new_data)
+        for parameter, data in zip(self.parameters, new_data, strict=True):
+            parameter.data = data
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def _rule(self, grads: list[float]) -> tuple[list[float], dict[str, Any]]:
+        """Each parameter's update, and the rule's new state by attribute name (not yet stored)."""
         raise NotImplementedError
+
+    def _check_finite(self, what: str, numbers: list[float]) -> None:
+        for position, (parameter, number) in enumerate(zip(self.parameters, numbers, strict=True)):
+            if not math.isfinite(number):
+                name = f" ({parameter.label!r})" if parameter.label else ""
+                raise AnomalyError(
+                    f"detect_anomaly: {type(self).__name__}.step: the {what} of parameter {position}{name}"
+                    f" is {number!r}; no parameter was changed"
+                )
+
+    def state_dict(self) -> dict[str, Any]:
+        """The rule's name, settings and running state, as plain numbers and lists (JSON-ready)."""
+        state: dict[str, Any] = {"type": type(self).__name__}
+        for name in self.settings:
+            value = getattr(self, name)
+            state[name] = list(value) if isinstance(value, tuple) else value
+        state.update({name: list(getattr(self, name)) for name in self.buffers})
+        state.update({name: getattr(self, name) for name in self.counters})
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what ``state_dict`` gave; on any problem CheckpointError says what, and nothing changes."""
+        kind = type(self).__name__
+        state = mapping(state, f"the {kind} state")
+        same_names(state, ("type", *self.settings, *self.buffers, *self.counters), f"the {kind} state", "entry")
+        if state["type"] != kind:
+            raise CheckpointError(f"the state is for a {state['type']!r} optimiser, not {kind}")
+        settings = {name: _setting(state[name], f"{kind} {name}") for name in self.settings}
+        try:  # the constructor's own checks decide which settings are valid
+            type(self)(self.parameters, **settings)
+        except ValueError as error:
+            raise CheckpointError(f"the {kind} state has an invalid setting: {error}") from None
+        checked: dict[str, Any] = dict(settings)
+        for name in self.buffers:
+            checked[name] = finite_numbers(state[name], f"{kind} {name}", len(self.parameters))
+        for name in self.counters:
+            checked[name] = whole_number(state[name], f"{kind} {name}")
+        for name, value in checked.items():
+            setattr(self, name, value)
 
 
 class SGD(Optimizer):
     """Gradient descent, ``w -= lr * dE/dw``, with optional momentum (PyTorch's form)."""
+
+    settings = ("lr", "momentum")
+    buffers = ("velocity",)
 
     def __init__(self, parameters: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         super().__init__(parameters, lr)
@@ -44,14 +114,19 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.velocity = [0.0] * len(self.parameters)
 
-    def _update(self, index: int, grad: float) -> float:
-        if self.momentum:
-            grad = self.velocity[index] = self.momentum * self.velocity[index] + grad
-        return self.lr * grad
+    def _rule(self, grads: list[float]) -> tuple[list[float], dict[str, Any]]:
+        if not self.momentum:
+            return [self.lr * grad for grad in grads], {}
+        velocity = [self.momentum * v + grad for v, grad in zip(self.velocity, grads, strict=True)]
+        return [self.lr * v for v in velocity], {"velocity": velocity}
 
 
 class Adam(Optimizer):
     """Adam (Kingma and Ba), with bias-corrected first and second moment estimates."""
+
+    settings = ("lr", "betas", "eps")
+    buffers = ("first_moment", "second_moment")
+    counters = ("steps",)
 
     def __init__(
         self,
@@ -61,26 +136,31 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(parameters, lr)
-        for beta in betas:
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam betas must be in [0, 1), got {betas!r}")
-        self.betas = betas
+        if len(betas) != 2 or not all(isinstance(beta, int | float) and 0.0 <= beta < 1.0 for beta in betas):
+            raise ValueError(f"Adam betas must be in [0, 1), two of them, got {betas!r}")
+        self.betas = (float(betas[0]), float(betas[1]))
         self.eps = _positive("eps", eps)
         self.steps = 0
         self.first_moment = [0.0] * len(self.parameters)
         self.second_moment = [0.0] * len(self.parameters)
 
-    def step(self) -> None:
-        self.steps += 1
-        super().step()
-
-    def _update(self, index: int, grad: float) -> float:
+    def _rule(self, grads: list[float]) -> tuple[list[float], dict[str, Any]]:
         beta1, beta2 = self.betas
-        m = self.first_moment[index] = beta1 * self.first_moment[index] + (1.0 - beta1) * grad
-        v = self.second_moment[index] = beta2 * self.second_moment[index] + (1.0 - beta2) * grad * grad
-        m_hat = m / (1.0 - beta1**self.steps)
-        v_hat = v / (1.0 - beta2**self.steps)
-        return self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        steps = self.steps + 1
+        m = [beta1 * m + (1.0 - beta1) * grad for m, grad in zip(self.first_moment, grads, strict=True)]
+        v = [beta2 * v + (1.0 - beta2) * grad * grad for v, grad in zip(self.second_moment, grads, strict=True)]
+        m_scale, v_scale = 1.0 - beta1**steps, 1.0 - beta2**steps
+        updates = [
+            self.lr * (m_i / m_scale) / (math.sqrt(v_i / v_scale) + self.eps) for m_i, v_i in zip(m, v, strict=True)
+        ]
+        return updates, {"first_moment": m, "second_moment": v, "steps": steps}
+
+
+def _setting(value: object, what: str) -> Any:
+    """A saved setting: a finite number, or a list of them (Adam's betas) as a tuple."""
+    if isinstance(value, list):
+        return tuple(finite_number(item, f"{what}[{index}]") for index, item in enumerate(value))
+    return finite_number(value, what)
 
 
 def _positive(name: str, value: float) -> float:

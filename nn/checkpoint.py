@@ -1,0 +1,292 @@
+"""Checkpoints: a model (and its optimiser) saved to a JSON file and rebuilt from it, exactly.
+
+The file is data, never code: JSON with the architecture (the constructor
+arguments), every parameter's number under its ``named_parameters`` name,
+its label and the neurons' names, and the optimiser's state. Python writes
+each float with ``repr`` and reads it back bit for bit, so training resumed
+from a checkpoint goes on exactly as if it had never stopped.
+
+Saving is atomic: the new file is written beside the old one, flushed to
+disk, then renamed over it, so a crash leaves the old file whole. Loading
+checks everything before building anything it returns, and names the file
+and the problem in a ``CheckpointError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .layers import MLP, Layer, Neuron
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .state import CheckpointError, mapping, same_names
+
+FORMAT = "micro-autograd checkpoint"
+VERSION = 1
+
+# What each model kind's architecture holds, and the type each argument must have.
+ARCHITECTURES: dict[str, tuple[Callable[..., Module], dict[str, type]]] = {
+    "Neuron": (Neuron, {"n_inputs": int, "activation": str, "bias": bool}),
+    "Layer": (Layer, {"n_inputs": int, "n_outputs": int, "activation": str, "bias": bool}),
+    "MLP": (
+        MLP,
+        {"n_inputs": int, "layer_sizes": list, "activation": str, "output_activation": str, "bias": bool},
+    ),
+}
+OPTIMIZERS: dict[str, type[Optimizer]] = {"SGD": SGD, "Adam": Adam}
+
+PathLike = str | os.PathLike[str]
+
+
+class Checkpoint(NamedTuple):
+    """What ``load`` gives back: the rebuilt model, and its optimiser when one was saved."""
+
+    model: Module
+    optimizer: Optimizer | None
+
+
+def save(model: Module, path: PathLike, optimizer: Optimizer | None = None) -> None:
+    """Write ``model`` (and ``optimizer``'s state) to ``path`` as JSON, atomically.
+
+    The document is checked by the same code that ``load`` runs, so a model
+    that could not be loaded back (a NaN parameter, say) is refused here.
+    """
+    document = _document(model, optimizer)
+    try:
+        _rebuild(document)
+    except CheckpointError as error:
+        raise CheckpointError(f"cannot save {os.fspath(path)}: {error}") from None
+    _write_atomically(Path(path), json.dumps(document, indent=1) + "\n")
+
+
+def load(path: PathLike) -> Checkpoint:
+    """Rebuild the model (and optimiser) saved at ``path``; a bad file raises CheckpointError naming it."""
+    with _about(path):
+        return _rebuild(_read(Path(path)))
+
+
+def restore(path: PathLike, model: Module, optimizer: Optimizer | None = None) -> None:
+    """Put the numbers saved at ``path`` into an existing ``model`` (and ``optimizer``).
+
+    The file must hold the same architecture (and optimiser kind). Every check
+    runs before anything is changed: on a bad file both are left as they were.
+    """
+    with _about(path):
+        saved = _rebuild(_read(Path(path)))
+        if _describe(saved.model) != _describe(model):
+            raise CheckpointError(f"it holds {_describe(saved.model)}, but the model is {_describe(model)}")
+        if optimizer is not None:
+            if saved.optimizer is None:
+                raise CheckpointError("it holds no optimiser state")
+            expected = _optimizer_parameter_names(model, optimizer)
+            if expected != _optimizer_parameter_names(saved.model, saved.optimizer):
+                raise CheckpointError("its optimiser holds the model's parameters in another order")
+            if type(saved.optimizer) is not type(optimizer):
+                kinds = f"{type(saved.optimizer).__name__}, not {type(optimizer).__name__}"
+                raise CheckpointError(f"its optimiser is {kinds}")
+    model.load_state_dict(saved.model.state_dict())
+    if optimizer is not None and saved.optimizer is not None:
+        optimizer.load_state_dict(saved.optimizer.state_dict())
+
+
+# --- the document ------------------------------------------------------------
+
+
+def _document(model: Module, optimizer: Optimizer | None) -> dict[str, Any]:
+    kind = type(model).__name__
+    if kind not in ARCHITECTURES:
+        raise TypeError(f"save() knows {', '.join(ARCHITECTURES)}, not {kind}")
+    parameters = dict(model.named_parameters())
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model": {
+            "type": kind,
+            "architecture": model.architecture(),
+            "neuron_names": [neuron.name for neuron in _neurons(model)],
+            "labels": {name: parameter.label for name, parameter in parameters.items()},
+        },
+        "parameters": model.state_dict(),
+        "optimizer": None,
+    }
+    if optimizer is not None:
+        names = _optimizer_parameter_names(model, optimizer)
+        document["optimizer"] = {"parameters": names, "state": optimizer.state_dict()}
+    return document
+
+
+def _rebuild(document: Mapping[str, Any]) -> Checkpoint:
+    """Check the whole document and build its model and optimiser from it."""
+    document = mapping(document, "the file")
+    if document.get("format") != FORMAT:
+        raise CheckpointError('it is not a micro-autograd checkpoint (no "format": "micro-autograd checkpoint")')
+    if document.get("version") != VERSION:
+        raise CheckpointError(f"its format version {document.get('version')!r} is not supported (this reads {VERSION})")
+    same_names(document, ("format", "version", "model", "parameters", "optimizer"), "the checkpoint", "entry")
+    parameters = mapping(document["parameters"], "its parameters")
+    model = _build_model(mapping(document["model"], "its model"), len(parameters))
+    model.load_state_dict(parameters)
+    saved_optimizer = document["optimizer"]
+    if saved_optimizer is None:
+        return Checkpoint(model, None)
+    return Checkpoint(model, _build_optimizer(mapping(saved_optimizer, "its optimizer"), model))
+
+
+def _build_model(saved: Mapping[str, Any], n_parameters: int) -> Module:
+    same_names(saved, ("type", "architecture", "neuron_names", "labels"), "its model", "entry")
+    kind = saved["type"]
+    if kind not in ARCHITECTURES:
+        raise CheckpointError(f"its model type {kind!r} is unknown; it can be one of {', '.join(ARCHITECTURES)}")
+    cls, fields = ARCHITECTURES[kind]
+    arguments = mapping(saved["architecture"], f"its {kind} architecture")
+    same_names(arguments, fields, f"its {kind} architecture", "argument")
+    for name, expected in fields.items():
+        value = arguments[name]
+        if type(value) is not expected:
+            raise CheckpointError(f"its {kind} {name} must be a {expected.__name__}, not {value!r}")
+    sizes = _sizes(kind, arguments)
+    if not all(type(size) is int and size >= 1 for size in sizes):
+        raise CheckpointError(f"its {kind} sizes must be whole numbers >= 1, not {sizes!r}")
+    implied = sum((sizes[i] + arguments["bias"]) * sizes[i + 1] for i in range(len(sizes) - 1))
+    if implied != n_parameters:  # checked before building, so a hostile size allocates nothing
+        raise CheckpointError(f"its {kind} architecture has {implied} parameters, but {n_parameters} are saved")
+    try:
+        model = cls(**arguments)
+    except ValueError as error:
+        raise CheckpointError(f"its {kind} architecture is invalid: {error}") from None
+    _name_and_label(model, saved["neuron_names"], mapping(saved["labels"], "its labels"))
+    return model
+
+
+def _name_and_label(model: Module, neuron_names: object, labels: Mapping[str, Any]) -> None:
+    neurons = _neurons(model)
+    if not isinstance(neuron_names, list) or len(neuron_names) != len(neurons):
+        raise CheckpointError(f"its neuron_names must be a list of {len(neurons)} names, not {neuron_names!r}")
+    parameters = dict(model.named_parameters())
+    same_names(labels, parameters, "its labels", "parameter")
+    for text in [*neuron_names, *labels.values()]:
+        if not isinstance(text, str):
+            raise CheckpointError(f"its names and labels must be strings, not {text!r}")
+    for neuron, name in zip(neurons, neuron_names, strict=True):
+        neuron.name = name
+    for name, label in labels.items():
+        parameters[name].label = label
+
+
+def _build_optimizer(saved: Mapping[str, Any], model: Module) -> Optimizer:
+    same_names(saved, ("parameters", "state"), "its optimizer", "entry")
+    state = mapping(saved["state"], "its optimizer state")
+    kind = state.get("type")
+    if kind not in OPTIMIZERS:
+        raise CheckpointError(f"its optimizer type {kind!r} is unknown; it can be one of {', '.join(OPTIMIZERS)}")
+    names = saved["parameters"]
+    parameters = dict(model.named_parameters())
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n in parameters for n in names):
+        raise CheckpointError(f"its optimizer parameters must be a list of the model's parameter names, not {names!r}")
+    optimizer = OPTIMIZERS[kind]([parameters[name] for name in names], lr=1.0)
+    optimizer.load_state_dict(state)
+    return optimizer
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _sizes(kind: str, arguments: Mapping[str, Any]) -> list[object]:
+    """The widths from inputs to outputs: a Neuron is one output, a Layer one layer."""
+    if kind == "MLP":
+        return [arguments["n_inputs"], *arguments["layer_sizes"]]
+    return [arguments["n_inputs"], arguments.get("n_outputs", 1)]
+
+
+def _neurons(model: Module) -> list[Neuron]:
+    if isinstance(model, Neuron):
+        return [model]
+    if isinstance(model, Layer):
+        return list(model.neurons)
+    if isinstance(model, MLP):
+        return [neuron for layer in model.layers for neuron in layer.neurons]
+    return []
+
+
+def _describe(model: Module) -> str:
+    arguments = ", ".join(f"{k}={v!r}" for k, v in model.architecture().items())
+    return f"{type(model).__name__}({arguments})"
+
+
+def _optimizer_parameter_names(model: Module, optimizer: Optimizer) -> list[str]:
+    names = {id(parameter): name for name, parameter in model.named_parameters()}
+    missing = [i for i, parameter in enumerate(optimizer.parameters) if id(parameter) not in names]
+    if missing:
+        raise CheckpointError(f"the optimiser's parameter {missing[0]} is not one of the model's parameters")
+    return [names[id(parameter)] for parameter in optimizer.parameters]
+
+
+@contextmanager
+def _about(path: PathLike) -> Iterator[None]:
+    """Prefix every CheckpointError raised inside with the file's path."""
+    try:
+        yield
+    except CheckpointError as error:
+        raise CheckpointError(f"{os.fspath(path)}: {error}") from None
+
+
+def _read(path: Path) -> Any:
+    """The file's JSON as Python data: strict (no NaN or Infinity, no repeated key)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CheckpointError(f"it is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_refuse_repeats)
+    except CheckpointError:
+        raise
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        raise CheckpointError(f"it is not valid JSON ({error})") from None
+
+
+def _refuse_constant(name: str) -> float:
+    raise CheckpointError(f"it holds {name}, which is not a finite number (nor standard JSON)")
+
+
+def _refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CheckpointError(f"it repeats the key {key!r}")
+        result[key] = value
+    return result
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
