@@ -121,13 +121,13 @@ def _document(model: Module, optimizer: Optimizer | None) -> dict[str, Any]:
     return document
 
 
-def _rebuild(document: Mapping[str, Any]) -> Checkpoint:
+def _rebuild(document: object) -> Checkpoint:
     """Check the whole document and build its model and optimiser from it."""
-    document = mapping(document, "the file")
-    if document.get("format") != FORMAT:
+    if not isinstance(document, Mapping) or document.get("format") != FORMAT:
         raise CheckpointError('it is not a micro-autograd checkpoint (no "format": "micro-autograd checkpoint")')
-    if document.get("version") != VERSION:
-        raise CheckpointError(f"its format version {document.get('version')!r} is not supported (this reads {VERSION})")
+    version = document.get("version")
+    if type(version) is not int or version != VERSION:
+        raise CheckpointError(f"its format version {version!r} is not supported (this reads version {VERSION})")
     same_names(document, ("format", "version", "model", "parameters", "optimizer"), "the checkpoint", "entry")
     parameters = mapping(document["parameters"], "its parameters")
     model = _build_model(mapping(document["model"], "its model"), len(parameters))
@@ -149,13 +149,14 @@ def _build_model(saved: Mapping[str, Any], n_parameters: int) -> Module:
     for name, expected in fields.items():
         value = arguments[name]
         if type(value) is not expected:
-            raise CheckpointError(f"its {kind} {name} must be a {expected.__name__}, not {value!r}")
+            raise CheckpointError(f"its {kind} {name} must be of type {expected.__name__}, not {value!r}")
     sizes = _sizes(kind, arguments)
     if not all(type(size) is int and size >= 1 for size in sizes):
         raise CheckpointError(f"its {kind} sizes must be whole numbers >= 1, not {sizes!r}")
     implied = sum((sizes[i] + arguments["bias"]) * sizes[i + 1] for i in range(len(sizes) - 1))
-    if implied != n_parameters:  # checked before building, so a hostile size allocates nothing
-        raise CheckpointError(f"its {kind} architecture has {implied} parameters, but {n_parameters} are saved")
+    if implied > n_parameters:  # checked before building, so a hostile size allocates nothing
+        missing = implied - n_parameters
+        raise CheckpointError(f"it lacks {missing} of the {implied} parameters its {kind} architecture has")
     try:
         model = cls(**arguments)
     except ValueError as error:

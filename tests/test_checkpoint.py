@@ -1,0 +1,392 @@
+"""Checkpoints lose nothing, writes are atomic, and a bad file is refused with a clear error and no change."""
+
+import json
+import math
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nn
+from autograd import AutogradError, Value
+from nn import MLP, SGD, Adam, CheckpointError, mse_loss
+
+HERE = Path(__file__).parent
+
+# A small regression problem with every kind of state an optimiser keeps.
+POINTS = [([0.5, -1.0, 2.0], 1.0), ([1.5, 0.25, -0.5], -1.0), ([-2.0, 1.0, 0.0], 0.5), ([0.0, 0.0, 1.0], 0.0)]
+OPTIMIZERS = {
+    "SGD with momentum": lambda parameters: SGD(parameters, lr=0.05, momentum=0.9),
+    "Adam": lambda parameters: Adam(parameters, lr=0.01),
+}
+
+
+def fresh_model():
+    return MLP(3, [4, 4, 1], activation="tanh", seed=1)
+
+
+def train(model, optimizer, steps):
+    for _ in range(steps):
+        loss = mse_loss([model(x) for x, _ in POINTS], [y for _, y in POINTS])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def bits(x):
+    return struct.pack("<d", x)
+
+
+@pytest.mark.parametrize("kind", OPTIMIZERS)
+def test_training_resumed_in_a_fresh_process_is_bit_for_bit_the_same(kind, tmp_path):
+    straight = fresh_model()
+    train(straight, OPTIMIZERS[kind](straight.parameters()), 20)
+
+    model = fresh_model()
+    optimizer = OPTIMIZERS[kind](model.parameters())
+    train(model, optimizer, 10)
+    path = tmp_path / "checkpoint.json"
+    nn.save(model, path, optimizer=optimizer)
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(HERE)!r})\n"
+        "import nn\n"
+        "from test_checkpoint import train\n"
+        f"model, optimizer = nn.load({str(path)!r})\n"
+        "train(model, optimizer, 10)\n"
+        "print(json.dumps(model.state_dict()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    resumed = json.loads(done.stdout)
+    expected = straight.state_dict()
+    assert list(resumed) == list(expected)
+    assert [bits(x) for x in resumed.values()] == [bits(x) for x in expected.values()]
+    assert resumed != model.state_dict()  # the second process really trained
+
+
+def test_awkward_floats_round_trip_exactly(tmp_path):
+    awkward = [0.1, 1 / 3, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1e-300, 123456789.00000001]
+    model = MLP(len(awkward) - 1, [1], bias=True, seed=0)
+    for parameter, number in zip(model.parameters(), awkward, strict=True):
+        parameter.data = number
+    nn.save(model, tmp_path / "m.json")
+    loaded = nn.load(tmp_path / "m.json").model
+    assert [bits(p.data) for p in loaded.parameters()] == [bits(x) for x in awkward]
+
+
+def test_optimiser_state_comes_back_whole(tmp_path):
+    model = fresh_model()
+    optimizer = Adam(model.parameters(), lr=0.02, betas=(0.8, 0.99), eps=1e-7)
+    train(model, optimizer, 3)
+    nn.save(model, tmp_path / "m.json", optimizer)
+    loaded_model, loaded = nn.load(tmp_path / "m.json")
+    assert isinstance(loaded, Adam)
+    assert (loaded.lr, loaded.betas, loaded.eps, loaded.steps) == (0.02, (0.8, 0.99), 1e-7, 3)
+    assert loaded.first_moment == optimizer.first_moment and loaded.second_moment == optimizer.second_moment
+    assert loaded.parameters == loaded_model.parameters()  # it steps the rebuilt model's own parameters
+
+
+def test_the_articles_network_comes_back_with_its_labels_names_and_prediction(tmp_path):
+    nn.save(nn.article_network(), tmp_path / "article.json")
+    model, optimizer = nn.load(tmp_path / "article.json")
+    assert optimizer is None
+    assert [w.label for w in model.parameters()] == ["w1", "w2", "w3", "w4", "w5", "w6"]
+    out = model(nn.article_inputs())
+    assert out.label == "out" and out.data == pytest.approx(0.191, abs=1e-12)  # the article's prediction
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Neuron(3, "tanh", seed=2), lambda: nn.Layer(2, 3, "sigmoid", seed=3)])
+def test_neurons_and_layers_are_rebuilt_too(make, tmp_path):
+    model = make()
+    nn.save(model, tmp_path / "m.json")
+    loaded = nn.load(tmp_path / "m.json").model
+    assert type(loaded) is type(model) and repr(loaded) == repr(model)
+    assert loaded.state_dict() == model.state_dict()
+    inputs = [0.3, -0.7, 1.1][: len(model.parameters()) - 1] if isinstance(model, nn.Neuron) else [0.3, -0.7]
+    assert repr(loaded(inputs)) == repr(model(inputs))
+
+
+def test_a_checkpoint_is_plain_json_data_never_a_pickle(tmp_path):
+    nn.save(nn.article_network(), tmp_path / "article.json")
+    document = json.loads((tmp_path / "article.json").read_text(encoding="utf-8"))
+    assert document["format"] == "micro-autograd checkpoint" and document["version"] == 1
+    (tmp_path / "pickled").write_bytes(pickle.dumps({"format": "micro-autograd checkpoint"}))
+    with pytest.raises(CheckpointError, match="pickled: it is not"):
+        nn.load(tmp_path / "pickled")
+
+
+# --- atomic writes -------------------------------------------------------------
+
+
+def crash(*args, **kwargs):
+    raise OSError("simulated crash")
+
+
+@pytest.mark.parametrize("where", ["os.fsync", "os.replace", "json.dumps"])
+def test_a_crash_mid_write_leaves_the_old_file_whole_and_no_temporary_file(where, tmp_path, monkeypatch):
+    path = tmp_path / "model.json"
+    nn.save(nn.article_network(), path)
+    old = path.read_bytes()
+    changed = nn.article_network()
+    changed.parameters()[0].data = 99.0
+    module, name = where.split(".")
+    monkeypatch.setattr(f"nn.checkpoint.{module}.{name}", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        nn.save(changed, path)
+    assert path.read_bytes() == old
+    assert os.listdir(tmp_path) == ["model.json"]
+
+
+def test_the_new_file_is_flushed_to_disk_before_it_replaces_the_old(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor):
+        calls.append(("fsync", os.fstat(descriptor).st_size))
+        real_fsync(descriptor)
+
+    def replace(source, target):
+        calls.append(("replace", Path(target).name))
+        real_replace(source, target)
+
+    monkeypatch.setattr("nn.checkpoint.os.fsync", fsync)
+    monkeypatch.setattr("nn.checkpoint.os.replace", replace)
+    nn.save(nn.article_network(), tmp_path / "model.json")
+    size = (tmp_path / "model.json").stat().st_size
+    assert calls[:2] == [("fsync", size), ("replace", "model.json")]
+
+
+def test_an_interrupt_mid_write_also_cleans_up(tmp_path, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("nn.checkpoint.os.replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        nn.save(nn.article_network(), tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_refuses_what_load_would_refuse_and_writes_nothing(tmp_path):
+    path = tmp_path / "model.json"
+    nn.save(nn.article_network(), path)
+    old = path.read_bytes()
+    broken = nn.article_network()
+    broken.parameters()[2].data = math.nan
+    with pytest.raises(
+        CheckpointError, match=r"cannot save .*model\.json: .*'layers\.0\.neurons\.1\.weights\.0' is nan"
+    ):
+        nn.save(broken, path)
+    stranger = SGD([Value(1.0)], lr=0.1)
+    with pytest.raises(CheckpointError, match="parameter 0 is not one of the model's parameters"):
+        nn.save(nn.article_network(), path, stranger)
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["model.json"]
+
+
+# --- bad files: a clear error naming the file, and nothing changes ---------------
+
+
+def good_document():
+    model = fresh_model()
+    optimizer = Adam(model.parameters(), lr=0.01)
+    train(model, optimizer, 2)
+    return nn.checkpoint._document(model, optimizer)
+
+
+def edited(change, old="", new=""):
+    """A good checkpoint's text after ``change`` to its document (and one textual replacement)."""
+
+    def make():
+        document = good_document()
+        change(document)
+        return json.dumps(document).replace(old, new, 1)
+
+    return make
+
+
+def first_parameter(document):
+    return next(iter(document["parameters"]))
+
+
+def set_first(value):
+    def change(document):
+        document["parameters"][first_parameter(document)] = value
+
+    return change
+
+
+BAD_FILES = {
+    "truncated JSON": (lambda: json.dumps(good_document())[:400], "it is not valid JSON"),
+    "invalid JSON": (lambda: "{'format': 1}", "it is not valid JSON"),
+    "empty file": (lambda: "", "it is not valid JSON"),
+    "not UTF-8": (lambda: b"\xff\xfe\x00{", "it is not UTF-8 text"),
+    "nested too deeply": (lambda: "[" * 100_000, "it is not valid JSON"),
+    "a JSON list, not a checkpoint": (lambda: "[1, 2, 3]", "it is not a micro-autograd checkpoint"),
+    "some other JSON object": (
+        lambda: '{"name": "resnet", "weights": [1, 2]}',
+        "it is not a micro-autograd checkpoint",
+    ),
+    "unknown format version": (edited(lambda d: d.update(version=2)), "format version 2 is not supported"),
+    "version as true": (edited(lambda d: d.update(version=True)), "format version True is not supported"),
+    "missing parameter": (
+        edited(lambda d: d["parameters"].pop(first_parameter(d))),
+        "it lacks 1 of the 41 parameters its MLP architecture has",
+    ),
+    "renamed parameter": (
+        edited(lambda d: d["parameters"].update({"extra": d["parameters"].pop(first_parameter(d))})),
+        "lacks parameter 'layers.0.neurons.0.weights.0'",
+    ),
+    "extra parameter": (edited(lambda d: d["parameters"].update(extra=1.0)), "unexpected parameter 'extra'"),
+    "parameter with a shape": (
+        edited(set_first([0.1, 0.2])),
+        "wrong shape: a single number is needed, not a list of 2",
+    ),
+    "architecture of another shape": (
+        edited(lambda d: d["model"]["architecture"].update(layer_sizes=[5, 4, 1])),
+        "it lacks 8 of the 49 parameters",
+    ),
+    "parameter as a string": (edited(set_first("0.5")), "is not a number: '0.5'"),
+    "parameter as a boolean": (edited(set_first(True)), "is not a number: True"),
+    "parameter as null": (edited(set_first(None)), "is not a number: None"),
+    "NaN": (edited(set_first(math.nan)), "it holds NaN, which is not a finite number"),
+    "Infinity": (edited(set_first(-math.inf)), "it holds -Infinity, which is not a finite number"),
+    "1e999, infinite once read": (edited(set_first(0.125), "0.125", "1e999"), "is inf; it must be finite"),
+    "repeated key": (lambda: '{"format": "micro-autograd checkpoint", "format": "x"}', "repeats the key 'format'"),
+    "unknown model type": (edited(lambda d: d["model"].update(type="Transformer")), "model type 'Transformer'"),
+    "unknown activation": (
+        edited(lambda d: d["model"]["architecture"].update(activation="swish")),
+        "unknown activation 'swish'",
+    ),
+    "size as a boolean": (edited(lambda d: d["model"]["architecture"].update(n_inputs=True)), "of type int"),
+    "labels not strings": (
+        edited(lambda d: d["model"]["labels"].update({first_parameter(d): 7})),
+        "names and labels must be strings",
+    ),
+    "optimiser buffer of the wrong length": (
+        edited(lambda d: d["optimizer"]["state"]["first_moment"].pop()),
+        "Adam first_moment has the wrong shape: 40 numbers where 41 are needed",
+    ),
+    "optimiser buffer one too long": (
+        edited(lambda d: None, '"second_moment": [', '"second_moment": [0.5, '),
+        "Adam second_moment has the wrong shape: 42 numbers where 41",
+    ),
+    "optimiser moment infinite": (
+        edited(lambda d: d["optimizer"]["state"]["second_moment"].__setitem__(0, 0.125), "0.125", "1e999"),
+        "Adam second_moment[0] is inf; it must be finite",
+    ),
+    "negative step count": (
+        edited(lambda d: d["optimizer"]["state"].update(steps=-1)),
+        "Adam steps must be a whole number >= 0",
+    ),
+    "invalid learning rate": (
+        edited(lambda d: d["optimizer"]["state"].update(lr=-0.5)),
+        "invalid setting: lr must be a positive finite number",
+    ),
+    "unknown optimiser": (edited(lambda d: d["optimizer"]["state"].update(type="LBFGS")), "optimizer type 'LBFGS'"),
+    "missing optimiser entry": (edited(lambda d: d["optimizer"]["state"].pop("eps")), "lacks entry 'eps'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_file_is_refused_with_a_clear_error_and_the_model_in_memory_is_untouched(case, tmp_path):
+    make, message = BAD_FILES[case]
+    text = make()
+    path = tmp_path / "bad.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    model = fresh_model()
+    optimizer = Adam(model.parameters(), lr=0.01)
+    train(model, optimizer, 1)
+    before = (model.state_dict(), [p.label for p in model.parameters()], optimizer.state_dict())
+
+    with pytest.raises(CheckpointError) as loading:
+        nn.load(path)
+    with pytest.raises(CheckpointError) as restoring:
+        nn.restore(path, model, optimizer)
+
+    for caught in (loading, restoring):
+        text_of_error = str(caught.value)
+        assert text_of_error.startswith(f"{path}: "), text_of_error
+        assert message in text_of_error, text_of_error
+        assert isinstance(caught.value, AutogradError | ValueError)
+    assert (model.state_dict(), [p.label for p in model.parameters()], optimizer.state_dict()) == before
+
+
+def test_restore_refuses_a_checkpoint_of_another_architecture_and_changes_nothing(tmp_path):
+    nn.save(nn.article_network(), tmp_path / "article.json")
+    model = fresh_model()
+    before = model.state_dict()
+    with pytest.raises(
+        CheckpointError, match=r"article\.json: it holds MLP\(n_inputs=2.*but the model is MLP\(n_inputs=3"
+    ):
+        nn.restore(tmp_path / "article.json", model)
+    assert model.state_dict() == before
+
+
+def test_restore_puts_the_saved_numbers_into_existing_objects(tmp_path):
+    model = fresh_model()
+    optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
+    train(model, optimizer, 5)
+    nn.save(model, tmp_path / "m.json", optimizer)
+    other = fresh_model()
+    other_optimizer = SGD(other.parameters(), lr=0.05, momentum=0.9)
+    nn.restore(tmp_path / "m.json", other, other_optimizer)
+    assert other.state_dict() == model.state_dict()
+    assert other_optimizer.velocity == optimizer.velocity
+    train(model, optimizer, 3)
+    train(other, other_optimizer, 3)
+    assert other.state_dict() == model.state_dict()
+
+
+# --- state dicts in memory --------------------------------------------------------
+
+
+def test_state_dict_names_every_parameter_and_loads_into_a_twin():
+    model, twin = fresh_model(), MLP(3, [4, 4, 1], activation="tanh", seed=99)
+    names = [name for name, _ in model.named_parameters()]
+    assert list(model.state_dict()) == names
+    twin.load_state_dict(model.state_dict())
+    assert twin.state_dict() == model.state_dict()
+
+
+BAD_STATES = {
+    "missing": (lambda s: s.pop("layers.0.neurons.0.bias"), "lacks parameter 'layers.0.neurons.0.bias'"),
+    "extra": (lambda s: s.update(bogus=1.0), "unexpected parameter 'bogus'"),
+    "nan": (lambda s: s.update({"layers.2.neurons.0.bias": math.nan}), "'layers.2.neurons.0.bias' is nan"),
+    "string": (lambda s: s.update({"layers.2.neurons.0.bias": "1"}), "is not a number: '1'"),
+    "huge int": (lambda s: s.update({"layers.2.neurons.0.bias": 10**400}), "is too large for a float"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_STATES)
+def test_load_state_dict_refuses_a_bad_state_and_changes_nothing(case):
+    model = fresh_model()
+    state = fresh_model().state_dict()
+    for parameter in model.parameters():
+        parameter.data += 1.0
+    before = model.state_dict()
+    change, message = BAD_STATES[case]
+    change(state)
+    with pytest.raises(CheckpointError, match=message):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+
+
+def test_optimiser_load_state_dict_refuses_a_bad_state_and_changes_nothing():
+    parameters = [Value(1.0), Value(2.0)]
+    sgd = SGD(parameters, lr=0.1, momentum=0.5)
+    sgd.velocity = [0.25, -0.5]
+    before = sgd.state_dict()
+    adam_state = Adam(parameters).state_dict()
+    with pytest.raises(CheckpointError, match="lacks entry 'momentum'"):
+        sgd.load_state_dict(adam_state)
+    wrong_kind = dict(before, type="Adam")
+    with pytest.raises(CheckpointError, match="for a 'Adam' optimiser, not SGD"):
+        sgd.load_state_dict(wrong_kind)
+    with pytest.raises(CheckpointError, match="invalid setting: SGD momentum must be in"):
+        sgd.load_state_dict(dict(before, momentum=1.5))
+    with pytest.raises(CheckpointError, match="velocity has the wrong shape: 3 numbers where 2"):
+        sgd.load_state_dict(dict(before, velocity=[0.0, 0.0, 0.0]))
+    assert sgd.state_dict() == before
