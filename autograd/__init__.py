@@ -3,6 +3,7 @@ backward sweep that turns that record into gradients."""
 
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import topological_order
+from .compile import CompiledGradient, compile
 from .errors import (
     AnomalyError,
     AutogradError,
@@ -19,6 +20,7 @@ from .value import Operation, Value
 __all__ = [
     "AnomalyError",
     "AutogradError",
+    "CompiledGradient",
     "DivisionByZeroError",
     "DomainError",
     "GradcheckError",
@@ -26,6 +28,7 @@ __all__ = [
     "NumericOverflowError",
     "Operation",
     "Value",
+    "compile",
     "detect_anomaly",
     "enable_grad",
     "grad",

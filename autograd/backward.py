@@ -28,12 +28,16 @@ def topological_order(root: Value) -> list[Value]:
         if node in visited:
             continue
         visited.add(node)
+        x, y = node._x, node._y
+        if x is None:  # a leaf: nothing to wait for
+            order.append(node)
+            continue
         stack.append(node)
         stack.append(None)
-        if node._x is not None and node._x not in visited:
-            stack.append(node._x)
-        if node._y is not None and node._y not in visited:
-            stack.append(node._y)
+        if x not in visited:
+            stack.append(x)
+        if y is not None and y not in visited:
+            stack.append(y)
     return order
 
 

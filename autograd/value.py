@@ -185,7 +185,7 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
         x = self.data
         try:
             out = forward(x)
-            return _record(out, op, self, local_grad(x, out), None, 0.0, (x,))
+            return _record(out, op, self, local_grad(x, out), None, 0.0)
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
@@ -197,7 +197,7 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
 
 def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
     """The Value method that applies the binary ``op`` to a Value or a plain number."""
-    forward, local_grads = op.forward, op.local_grads
+    forward, local_grads, reflected = op.forward, op.local_grads, op.reflected
 
     def apply_binary(self: Value, other: Operand) -> Value:
         y_node: Value | None = None
@@ -211,18 +211,18 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
                 return NotImplemented  # type: ignore[no-any-return]
             y = number
         x = self.data
-        if op.reflected:  # ``2 - self``: the plain number is the left operand
+        if reflected:  # ``2 - self``: the plain number is the left operand
             x, y = y, x
         try:
             out = forward(x, y)
             dx, dy = local_grads(x, y, out)
             if y_node is not None:
-                return _record(out, op, self, dx, y_node, dy, (x, y))
+                return _record(out, op, self, dx, y_node, dy)
             # One Value input: keep the plain number in the second slot's derivative
             # field, so second derivatives can rebuild the local derivative later.
-            if op.reflected:
-                return _record(out, op, self, dy, None, x, (x, y))
-            return _record(out, op, self, dx, None, y, (x, y))
+            if reflected:
+                return _record(out, op, self, dy, None, x)
+            return _record(out, op, self, dx, None, y)
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
@@ -242,9 +242,7 @@ def _as_number(other: object) -> float | None:
         raise NumericOverflowError(f"{other!r} is too large to be a float operand") from None
 
 
-def _record(
-    out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float, operands: tuple[float, ...]
-) -> Value:
+def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float) -> Value:
     """Make the result node: its number, and (when recording) its inputs and local derivatives."""
     node = _new_node(Value)
     node.data = out
@@ -257,17 +255,28 @@ def _record(
     node._dy = dy
     mode = _mode.get()
     if mode is not RECORD:
-        _apply_mode(node, mode, operands)
+        _apply_mode(node, mode)
     return node
 
 
-def _apply_mode(node: Value, mode: Mode, operands: tuple[float, ...]) -> None:
+def _apply_mode(node: Value, mode: Mode) -> None:
     """The uncommon modes: run the active check, and cut the record under ``no_grad``."""
     if mode.check is not None:
-        mode.check(node, operands)
+        mode.check(node, _operands(node))
     if not mode.record:
         node._op = node._x = node._y = None
         node._dx = node._dy = 0.0
+
+
+def _operands(node: Value) -> tuple[float, ...]:
+    """The numbers ``node`` was computed from, in operand order (a folded plain number included)."""
+    x = node._x
+    assert x is not None
+    if node._y is not None:
+        return (x.data, node._y.data)
+    if node._op is None or node._op.arity == 1:
+        return (x.data,)
+    return (node._dy, x.data) if node._op.reflected else (x.data, node._dy)
 
 
 _new_node = object.__new__

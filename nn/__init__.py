@@ -2,6 +2,7 @@
 
 from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
+from .compiled import CompiledLoss, compile_loss
 from .layers import MLP, Layer, Neuron
 from .losses import hinge_loss, l2_penalty, mse_loss, squared_error
 from .module import Module
@@ -14,6 +15,7 @@ __all__ = [
     "Adam",
     "Checkpoint",
     "CheckpointError",
+    "CompiledLoss",
     "Layer",
     "Module",
     "Neuron",
@@ -21,6 +23,7 @@ __all__ = [
     "article_inputs",
     "article_network",
     "article_weights",
+    "compile_loss",
     "hinge_loss",
     "l2_penalty",
     "load",

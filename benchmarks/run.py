@@ -1,0 +1,259 @@
+"""Run every workload on every engine, side by side in one process, and print the table.
+
+    python -m benchmarks            # the full run (a few minutes on 2 cores)
+    python -m benchmarks --quick    # smaller sizes, fewer repeats: a smoke run
+    python -m benchmarks --write benchmarks/RESULTS.md
+
+How it times, so the numbers mean the same thing for every engine:
+
+- Engines take turns: repeat 1 runs each engine once, then repeat 2, ...;
+  the table shows medians. torch runs on one thread, in float64.
+- Before timing, each engine's result (output, updated weights or
+  gradients) is checked equal to the hand-written floats' to 1e-9.
+- The time to free each graph counts: the garbage collector stays on, and
+  every timed sample ends with ``gc.collect()``. Objects alive before timing
+  (modules, models, data) are frozen out of the collector (``gc.freeze()``),
+  so a collection only walks what the workload itself made.
+- Everything runs in a thread with a 512 MB stack and a raised recursion
+  limit, because micrograd's backward recurses once per graph level; the
+  deepest-chain test runs at the default limit as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import platform
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import workloads
+from .measures import deepest_chains, memory_per_node, scaling
+from .workloads import ENGINES, Run, Workload
+
+LIMIT = "floats"
+BASELINE = "micrograd"
+
+
+@dataclass
+class Timing:
+    workload: Workload
+    per_unit: dict[str, float] = field(default_factory=dict)  # median seconds per step or per op
+    setup: dict[str, float] = field(default_factory=dict)
+
+
+def sample(run: Run, inner: int) -> float:
+    """One timed sample: ``inner`` runs and the collection of whatever they left behind."""
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(inner):
+        run()
+    gc.collect()
+    return time.perf_counter() - start
+
+
+def check_equal(key: str, results: dict[str, list[float]]) -> None:
+    reference = results[LIMIT]
+    for engine, result in results.items():
+        if len(result) != len(reference) or not all(
+            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(result, reference, strict=True)
+        ):
+            worst = max(range(len(reference)), key=lambda i: abs(result[i] - reference[i]))
+            raise AssertionError(
+                f"{key}: {engine} disagrees with hand-written floats at result {worst}: "
+                f"{result[worst]!r} != {reference[worst]!r}"
+            )
+
+
+def time_workloads(
+    chosen: Sequence[Workload], engines: Sequence[str], repeats: int, say: Callable[[str], None]
+) -> list[Timing]:
+    timings = []
+    runs: dict[str, dict[str, Run]] = {}
+    for workload in chosen:
+        timing = Timing(workload)
+        runs[workload.key] = {}
+        results = {}
+        for engine in engines:
+            if engine not in workload.prepare:
+                continue
+            start = time.perf_counter()
+            run = workload.prepare[engine](workload.size)
+            timing.setup[engine] = time.perf_counter() - start
+            runs[workload.key][engine] = run
+            results[engine] = run()
+        check_equal(workload.key, results)
+        say(f"{workload.key}: all {len(results)} engines agree to 1e-9")
+        timings.append(timing)
+    gc.collect()
+    gc.freeze()
+    try:
+        for timing in timings:
+            workload = timing.workload
+            samples: dict[str, list[float]] = {engine: [] for engine in runs[workload.key]}
+            for _ in range(repeats):
+                for engine, run in runs[workload.key].items():
+                    samples[engine].append(sample(run, workload.inner))
+            units = workload.inner * workload.ops(workload.size)
+            timing.per_unit = {engine: statistics.median(s) / units for engine, s in samples.items()}
+            say(f"{workload.key}: " + ", ".join(f"{e} {_us(t)}" for e, t in timing.per_unit.items()))
+    finally:
+        gc.unfreeze()
+    return timings
+
+
+def _us(seconds: float) -> str:
+    micro = seconds * 1e6
+    return f"{micro:.3g} us" if micro < 1000 else f"{micro:,.0f} us"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.3g}x" if x < 100 else f"{x:,.0f}x"
+
+
+def table(timings: list[Timing], engines: Sequence[str]) -> list[str]:
+    """Per-unit medians, with each engine's speed-up over micrograd and its slowdown against the limit."""
+    lines = [
+        "| workload | " + " | ".join(engines) + " |",
+        "|---|" + "---|" * len(engines),
+    ]
+    for timing in timings:
+        cells = []
+        base = timing.per_unit.get(BASELINE)
+        limit = timing.per_unit.get(LIMIT)
+        for engine in engines:
+            t = timing.per_unit.get(engine)
+            if t is None:
+                cells.append("—")
+                continue
+            notes = []
+            if base and engine not in (BASELINE, LIMIT):
+                notes.append(f"{_ratio(base / t)} micrograd")
+            if limit and engine != LIMIT:
+                notes.append(f"{_ratio(t / limit)} limit")
+            cells.append(_us(t) + (f" ({', '.join(notes)})" if notes else ""))
+        w = timing.workload
+        lines.append(f"| {w.key}. {w.title}, per {w.unit} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def versions() -> list[str]:
+    from importlib.metadata import version
+
+    import micrograd  # noqa: F401
+    import torch
+
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return [
+        f"- machine: {cpu}, {_cores()} cores, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()})",
+        f"- micro-autograd {version('micro-autograd')}, micrograd {version('micrograd')}, torch {torch.__version__}"
+        f" ({torch.get_num_threads()} thread)",
+    ]
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and 3 repeats: a smoke run")
+    parser.add_argument("--repeats", type=int, default=None, help="timed samples per engine (default 5; quick 3)")
+    parser.add_argument("--only", default="ABCD", help="which workloads, e.g. --only AB")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
+    parser.add_argument("--no-extras", action="store_true", help="skip memory, deepest chain and scaling")
+    parser.add_argument("--write", metavar="PATH", help="also write the results as Markdown to PATH")
+    args = parser.parse_args(argv)
+    engines = [e for e in args.engines.split(",") if e]
+    for engine in engines:
+        if engine not in ENGINES:
+            parser.error(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    repeats = args.repeats or (3 if args.quick else 5)
+    outcome: dict[str, Any] = {}
+
+    def body() -> None:
+        outcome["report"] = report(args, engines, repeats)
+
+    import torch
+
+    torch.set_num_threads(1)
+    default_limit = sys.getrecursionlimit()
+    threading.stack_size(512 * 1024 * 1024)
+    sys.setrecursionlimit(1_000_000)
+    try:
+        worker = threading.Thread(target=body)
+        worker.start()
+        worker.join()
+    finally:
+        sys.setrecursionlimit(default_limit)
+    if "report" not in outcome:
+        return 1
+    text = outcome["report"]
+    if args.write:
+        with open(args.write, "w") as out:
+            out.write(text)
+    return 0
+
+
+def report(args: argparse.Namespace, engines: Sequence[str], repeats: int) -> str:
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    chosen = [w for w in workloads.workloads(args.quick) if w.key in args.only.upper()]
+    command = "python -m benchmarks" + (" --quick" if args.quick else "")
+    lines = ["# Benchmarks", "", f"Produced by `{command}` ({repeats} repeats, medians).", ""]
+    lines += versions()
+    memory = {} if args.no_extras else memory_per_node(engines, say)
+    timings = time_workloads(chosen, engines, repeats, say)
+    lines += ["", "## Time", ""]
+    lines += [
+        "Per step (A) or per operation (B-D: graph nodes the eager engine makes; the same count divides every"
+        " engine's time). In brackets: how many times faster than micrograd, and how many times slower than"
+        " the hand-written floats (the limit).",
+        "",
+    ]
+    lines += table(timings, engines)
+    lines += ["", "Workload sizes: " + "; ".join(f"{t.workload.key}: {_size(t.workload)}" for t in timings) + "."]
+    compile_times = [f"{t.workload.key} {t.setup['compiled']:.2f} s" for t in timings if "compiled" in t.setup]
+    if compile_times:
+        lines.append(
+            "One-time tracing and compiling for `compiled` (not in the times above): " + ", ".join(compile_times) + "."
+        )
+    if memory:
+        lines += ["", "## Memory per graph node", ""]
+        lines += ["| engine | bytes per node | how measured |", "|---|---|---|"]
+        lines += [f"| {engine} | {bytes_:.0f} | {how} |" for engine, (bytes_, how) in memory.items()]
+    if not args.no_extras:
+        lines += ["", "## Deepest chain", ""]
+        lines += deepest_chains(engines, args.quick, say)
+        lines += ["", "## Cost as the work grows (micro-autograd, eager)", ""]
+        lines += scaling(args.quick, say)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    return text
+
+
+def _size(workload: Workload) -> str:
+    ops = workload.ops(workload.size)
+    what = {"A": f"{workload.size} steps per run", "B": f"{ops:,} operations per epoch"}
+    return what.get(workload.key, f"{ops:,} operations per run") + (
+        f", {workload.inner} runs per sample" if workload.inner > 1 else ""
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
