@@ -27,6 +27,9 @@ What a replay assumes, and what guards it:
   notices when they change).
 - ``f`` may not compute from the inputs under ``no_grad()``: the result
   would be frozen at its traced number, so ``compile`` refuses it.
+- Only what the output depends on is replayed: a computation in ``f`` whose
+  result does not reach the output is left out (and so is any error it
+  would raise).
 - A call that fails (``log`` of a negative number, a division by zero) is
   rerun eagerly, so it raises the engine's own error naming the operation;
   so does any call under a checking mode (``detect_anomaly()``).
@@ -204,7 +207,8 @@ class _Writer:
         """Labels that are valid, unused identifiers name their nodes; the rest are t1, t2, ..."""
         taken = set(self.namespace) | set(dir(builtins)) | {"replay"}
         counter = 0
-        for node in self.order:
+        inputs = set(self.inputs)
+        for node in [*self.inputs, *(node for node in self.order if node not in inputs)]:
             label = node.label
             usable = label.isidentifier() and not keyword.iskeyword(label) and not label.startswith("d_")
             if usable and label not in taken:
