@@ -59,10 +59,11 @@ def backward(root: Value) -> None:
             node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):  # the chain rule: pass each node's gradient to its inputs
-        if node._x is not None:
-            node._x.grad += node._dx * node.grad
-        if node._y is not None:
-            node._y.grad += node._dy * node.grad
+        x, y = node._x, node._y
+        if x is not None:
+            x.grad += node._dx * node.grad
+        if y is not None:
+            y.grad += node._dy * node.grad
     if accumulating:
         for node, grad in zip(order, earlier, strict=True):
             node.grad += grad
