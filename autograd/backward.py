@@ -20,24 +20,25 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = [root]
+    push, pop, visit, place = stack.append, stack.pop, visited.add, order.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # the marker pushed below: this node's inputs are all placed
-            order.append(stack.pop())  # type: ignore[arg-type]
+            place(pop())  # type: ignore[arg-type]
             continue
         if node in visited:
             continue
-        visited.add(node)
+        visit(node)
         x, y = node._x, node._y
         if x is None:  # a leaf: nothing to wait for
-            order.append(node)
+            place(node)
             continue
-        stack.append(node)
-        stack.append(None)
+        push(node)
+        push(None)
         if x not in visited:
-            stack.append(x)
+            push(x)
         if y is not None and y not in visited:
-            stack.append(y)
+            push(y)
     return order
 
 

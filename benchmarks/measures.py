@@ -95,7 +95,7 @@ def _survives(leaf: Callable[[float], Any], steps: int) -> str | None:
 def deepest_chains(engines: Sequence[str], quick: bool, say: Say) -> list[str]:
     """The longest chain each engine handles, at Python's default recursion limit and, for micrograd, raised."""
     ladder = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
-    most = {"micro-autograd": ladder[-1], "micrograd": ladder[-1], "torch": 100_000}
+    most = {"micro-autograd": ladder[-1], "micrograd": 100_000, "torch": 100_000}  # the peers: time and memory
     lines = ["| engine | recursion limit | steps tried (2 nodes each) | outcome |", "|---|---|---|---|"]
     raised = sys.getrecursionlimit()
     for engine in (e for e in GRAPH_ENGINES if e in engines):
@@ -125,7 +125,7 @@ def deepest_chains(engines: Sequence[str], quick: bool, say: Say) -> list[str]:
     lines.append("")
     lines.append(
         "micrograd's `backward()` recurses once per graph level; with the limit raised (and a 512 MB thread"
-        " stack) it goes deeper. micro-autograd's order is iterative. torch is tried up to 100,000 steps,"
+        " stack) it goes deeper. micro-autograd's order is iterative. The peers are tried up to 100,000 steps,"
         " to keep the run short."
     )
     return lines

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import platform
 import statistics
 import sys
@@ -155,18 +156,14 @@ def versions() -> list[str]:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [
-        f"- machine: {cpu}, {_cores()} cores, {platform.system()} {platform.release()}",
+        f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()};"
+        f" load average at the start {load} (other work shared the machine)",
         f"- Python {platform.python_version()} ({platform.python_implementation()})",
         f"- micro-autograd {version('micro-autograd')}, micrograd {version('micrograd')}, torch {torch.__version__}"
         f" ({torch.get_num_threads()} thread)",
     ]
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
