@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from .errors import AnomalyError
 from .grad_mode import current_mode, using_mode
-from .value import Operation, Value
+from .value import Operation, Value, _operands
 
 
 @contextmanager
@@ -74,15 +74,6 @@ def _op(node: Value) -> Operation:
     op = node.operation
     assert op is not None, "only results of operations are checked"
     return op
-
-
-def _operands(node: Value) -> tuple[float, ...]:
-    """The numbers the node was computed from, in operand order, plain numbers included."""
-    numbers = tuple(parent.data for parent in node.parents)
-    constant = node.constant
-    if constant is None:
-        return numbers
-    return (constant, *numbers) if _op(node).reflected else (*numbers, constant)
 
 
 def _slots(node: Value, operands: tuple[float, ...]) -> list[tuple[str, float, Value | None]]:

@@ -137,13 +137,27 @@ def _power(x: float, y: float) -> float:
     return float(x**y)
 
 
+def _power_slope(x: Local, y: Local) -> Local:
+    """d(x**y)/dx = y * x**(y-1). For floats, as in PyTorch, an x**(y-1) too large for a float
+    is infinity rather than an error (5e-324 ** 5e-324 is 1.0, but its slope overflows), and
+    y = 0 gives slope 0 for every x."""
+    if isinstance(x, Value) or isinstance(y, Value):
+        return y * x ** (y - 1.0)
+    if y == 0.0:
+        return 0.0
+    try:
+        return y * float(x ** (y - 1.0))
+    except OverflowError:
+        return y * (-math.inf if x < 0.0 and (y - 1.0) % 2.0 == 1.0 else math.inf)
+
+
 def _power_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
     """d(x**y)/dx = y * x**(y-1) and d(x**y)/dy = x**y * log(x), with PyTorch's values at x = 0."""
     x_, y_ = _data(x), _data(y)
     if x_ == 0.0 and y_ < 1.0:
         dx: Local = 0.0 if y_ == 0.0 else math.inf
     else:
-        dx = y * x ** (y - 1.0)
+        dx = _power_slope(x, y)
     if x_ > 0.0:
         dy: Local = out * _log(x)
     else:
