@@ -4,6 +4,7 @@ backward sweep that turns that record into gradients."""
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import topological_order
 from .compile import CompiledGradient, compile
+from .draw import GraphTooLargeError, GraphvizNotFoundError, draw_graph
 from .errors import (
     AnomalyError,
     AutogradError,
@@ -15,6 +16,7 @@ from .errors import (
 )
 from .functional import grad, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .stepthrough import save_stepthrough, stepthrough_html
 from .value import Operation, Value
 
 __all__ = [
@@ -25,17 +27,22 @@ __all__ = [
     "DomainError",
     "GradcheckError",
     "GraphError",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
     "NumericOverflowError",
     "Operation",
     "Value",
     "compile",
     "detect_anomaly",
+    "draw_graph",
     "enable_grad",
     "grad",
     "gradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "save_stepthrough",
     "set_grad_enabled",
+    "stepthrough_html",
     "topological_order",
 ]
