@@ -160,6 +160,15 @@ def test_the_new_file_is_flushed_to_disk_before_it_replaces_the_old(tmp_path, mo
     assert calls[:2] == [("fsync", size), ("replace", "model.json")]
 
 
+def test_a_checkpoint_gets_the_permissions_of_any_file_the_user_writes(tmp_path):
+    previous = os.umask(0o027)
+    try:
+        nn.save(nn.article_network(), tmp_path / "model.json")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "model.json").stat().st_mode & 0o777 == 0o640  # 0o666 less the umask, not a private 0o600
+
+
 def test_an_interrupt_mid_write_also_cleans_up(tmp_path, monkeypatch):
     def interrupt(*args):
         raise KeyboardInterrupt
