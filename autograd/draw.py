@@ -55,6 +55,11 @@ ROLE_STYLE: dict[Role, tuple[str, str, str, int]] = {
     "intermediate": ("#f8fafc", "#64748b", "filled,rounded", 1),
     "output": ("#dcfce7", "#15803d", "filled,rounded,bold", 2),
 }
+ROLE_ATTRIBUTES = {
+    role: f'class={role} shape=box margin="0.05,0.03" style="{style}" fillcolor="{fill}" color="{border}" '
+    f"peripheries={peripheries}"
+    for role, (fill, border, style, peripheries) in ROLE_STYLE.items()
+}
 OPERATION_FILL, OPERATION_BORDER = "#e2e8f0", "#475569"
 LOCAL_GRAD_COLOUR = "#b91c1c"
 CAPTION_COLOUR = "#64748b"
@@ -208,30 +213,25 @@ def draw_graph(
     drawing.render_limit = render_limit
     if legend:
         drawing.attr(label=_legend(show_local_grads), labelloc="b", labeljust="l")
+    # The statements are written directly (graphviz's per-attribute quoting would take most of
+    # the time on large graphs). That is safe: names are n0, n1, ...; every attribute value is
+    # one of the constants above; user text reaches DOT only escaped, inside HTML-like labels.
+    port = ":w" if direction == "LR" else ":n"
+    lines = drawing.body
     for node in order:
         node_name = name[node]
         role = _role(node, root, parameter_set)
-        fill, border, style, peripheries = ROLE_STYLE[role]
-        drawing.node(
-            node_name,
-            _value_label(node, precision, show_grad),
-            id=node_name,
-            shape="box",
-            margin="0.05,0.03",
-            style=style,
-            fillcolor=fill,
-            color=border,
-            peripheries=str(peripheries),
-            **{"class": role},
-        )
+        label = _value_label(node, precision, show_grad)
+        lines.append(f"\t{node_name} [label={label} id={node_name} {ROLE_ATTRIBUTES[role]}]\n")
         if node.is_leaf:
             continue
         operation = f"{node_name}_op"
-        drawing.node(operation, _operation_label(node, precision, direction, show_local_grads), id=operation)
-        drawing.edge(operation, node_name, id=f"{node_name}_out")
+        label = _operation_label(node, precision, direction, show_local_grads)
+        lines.append(f"\t{operation} [label={label} id={operation}]\n")
+        lines.append(f"\t{operation} -> {node_name} [id={node_name}_out]\n")
         for position, parent in enumerate(node.parents):
-            head = f"{operation}:in{position}:{'w' if direction == 'LR' else 'n'}" if show_local_grads else operation
-            drawing.edge(name[parent], head, id=f"{node_name}_in{position}")
+            head = f"{operation}:in{position}{port}" if show_local_grads else operation
+            lines.append(f"\t{name[parent]} -> {head} [id={node_name}_in{position}]\n")
     return drawing
 
 
@@ -258,6 +258,16 @@ def display_text(text: str) -> str:
     if note:
         lines.append(note)
     return "\n".join(lines)
+
+
+def label_html(text: str) -> str:
+    """User text as the inside of an HTML-like label: shown literally, never read as markup.
+
+    ``html.escape`` stops markup; doubling each backslash stops Graphviz's own escapes
+    (``\\N`` would otherwise become the node's name); lines join with ``<br/>``.
+    """
+    lines = display_text(text).split("\n")
+    return "<br/>".join(html.escape(line).replace("\\", "\\\\") for line in lines)
 
 
 def _parameter_set(parameters: Iterable[Value]) -> set[Value]:
@@ -314,8 +324,7 @@ def _value_label(node: Value, precision: int, show_grad: bool) -> str:
     """An HTML-like label: [label] [data number] [grad number]; all text escaped."""
     cells = []
     if node.label:
-        lines = display_text(node.label).split("\n")
-        cells.append("<td><b>" + "<br/>".join(html.escape(line) for line in lines) + "</b></td>")
+        cells.append(f"<td><b>{label_html(node.label)}</b></td>")
     cells.append(_number_cell("data", node.data, precision))
     if show_grad:
         cells.append(_number_cell("grad", node.grad, precision))

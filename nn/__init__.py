@@ -3,6 +3,7 @@
 from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
 from .compiled import CompiledLoss, compile_loss
+from .draw import draw_network
 from .layers import MLP, Layer, Neuron
 from .losses import hinge_loss, l2_penalty, mse_loss, squared_error
 from .module import Module
@@ -24,6 +25,7 @@ __all__ = [
     "article_network",
     "article_weights",
     "compile_loss",
+    "draw_network",
     "hinge_loss",
     "l2_penalty",
     "load",

@@ -1,4 +1,4 @@
-"""``micro-autograd``: the command line. ``demo`` walks through the reference article."""
+"""``micro-autograd``: the command line. ``demo`` walks through the reference article; ``render`` draws it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from autograd import Value, topological_order
+from autograd import AutogradError, Value, topological_order
 
-from . import article
+from . import article, article_views
 from .losses import squared_error
 from .optim import SGD
 
@@ -127,11 +127,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser.add_argument("--steps", type=_positive_int, default=1, help="gradient-descent steps (default 1)")
     demo_parser.add_argument("--lr", type=_positive_float, default=article.LEARNING_RATE, help="learning rate")
     demo_parser.add_argument("--precise", action="store_true", help="print every number in full precision")
+    demo_parser.add_argument("--html", metavar="PATH", help="also write the step-through page (one HTML file) to PATH")
+    render_parser = commands.add_parser("render", help="draw the article's computation graph or network to a file")
+    render_parser.add_argument("--view", choices=article_views.VIEWS, default="graph", help="what to draw")
+    render_parser.add_argument("--format", choices=article_views.FORMATS, default="svg", help="file format")
+    render_parser.add_argument("--out", metavar="PATH", help="where to write (default: article-VIEW.FORMAT)")
+    render_parser.add_argument("--precision", type=_positive_int, default=4, help="significant digits (default 4)")
+    render_parser.add_argument("--direction", choices=("LR", "TB"), default="LR", help="left to right or top down")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        demo(args.steps, args.lr, args.precise)
+    try:
+        if args.command == "demo":
+            demo(args.steps, args.lr, args.precise)
+            if args.html:
+                page = article_views.write_article_stepthrough(args.html, args.lr)
+                print(f"\nStep-through page written to {page}")
+        elif args.command == "render":
+            out = args.out or f"article-{args.view}.{args.format}"
+            drawing = article_views.article_drawing(args.view, args.precision, args.direction)
+            print(f"wrote {article_views.write_drawing(drawing, out, args.format)}")
+    except (AutogradError, OSError, ValueError) as error:
+        print(f"micro-autograd: error: {error}", file=sys.stderr)
+        return 1
     return 0

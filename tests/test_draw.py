@@ -1,0 +1,326 @@
+"""draw_graph: the DOT it builds, and what Graphviz's real `dot` program makes of it.
+
+Expected counts come from the article's network written out by hand (six
+products, three sums, three error operations), expected numbers from the
+article's table; rendering goes through the real `dot` program, which CI installs.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+
+import graphviz
+import pytest
+
+from autograd import GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph
+from autograd.draw import MAX_RENDER_VALUES
+from nn import article_inputs, article_network, squared_error
+from nn.cli import main
+
+SVG = "{http://www.w3.org/2000/svg}"
+ARTICLE_GRADIENTS = {"w1": -0.22652, "w2": -0.33978, "w3": -0.2427, "w4": -0.36405, "w5": -0.68765, "w6": -0.38832}
+# The article's graph: leaves i1, i2, w1..w6; six products w*x, three sums (h1, h2, out),
+# then out - 1, (out - 1) ** 2 and 0.5 * that: 8 leaves + 12 operations.
+ARTICLE_VALUES = 8 + 12
+ARTICLE_OPERATIONS = 12
+# Edges: two inputs into each product and each sum, one Value input into each error
+# operation, and one edge from every operation to its result.
+ARTICLE_EDGES = 6 * 2 + 3 * 2 + 3 * 1 + 12
+
+
+def article_error():
+    model = article_network()
+    out = model(article_inputs())
+    error = squared_error(out, 1.0)
+    error.backward()
+    return model, error
+
+
+def statements(source):
+    """(node names, edges) declared in a DOT source."""
+    nodes = re.findall(r"^\t(n\d+(?:_op)?) \[", source, flags=re.M)
+    edges = re.findall(r"^\t(n\d+(?:_op)?) -> (n\d+(?:_op)?)(?::in\d:[wn])? \[", source, flags=re.M)
+    return nodes, edges
+
+
+def svg_of(drawing):
+    return ET.fromstring(drawing.pipe(format="svg"))
+
+
+def svg_nodes(root):
+    """{node name: [its text pieces]} from dot's SVG, where each node is <g class="node ..."><title>name</title>."""
+    nodes = {}
+    for group in root.iter(f"{SVG}g"):
+        if "node" in group.get("class", "").split():
+            nodes[group.find(f"{SVG}title").text] = [t.text or "" for t in group.iter(f"{SVG}text")]
+    return nodes
+
+
+def all_text(root):
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+# --- structure ---------------------------------------------------------------
+
+
+def test_article_graph_has_one_node_per_value_and_operation_and_one_edge_per_input():
+    _, error = article_error()
+    nodes, edges = statements(draw_graph(error).source)
+    assert len([n for n in nodes if not n.endswith("_op")]) == ARTICLE_VALUES
+    assert len([n for n in nodes if n.endswith("_op")]) == ARTICLE_OPERATIONS
+    assert len(edges) == ARTICLE_EDGES
+    assert len(set(nodes)) == len(nodes)
+
+
+def test_a_value_used_twice_shows_two_edges():
+    x = Value(3.0, "x")
+    y = x * x
+    nodes, edges = statements(draw_graph(y).source)
+    assert len(nodes) == 3  # x, y, and the * between them
+    assert edges.count(("n0", "n1_op")) == 2
+
+
+def test_each_edge_into_an_operation_arrives_at_its_local_derivative():
+    # d(a*b)/da = b = 5 and d(a*b)/db = a = 2; d(exp(c))/dc = exp(c) = e^10
+    a, b = Value(2.0, "a"), Value(5.0, "b")
+    out = (a * b).exp()
+    root = svg_of(draw_graph(out, precision=6))
+    nodes = svg_nodes(root)
+    product = next(texts for name, texts in nodes.items() if name.endswith("_op") and "*" in texts)
+    assert "∂ 5" in product and "∂ 2" in product
+    exp_node = next(texts for name, texts in nodes.items() if name.endswith("_op") and "exp" in texts)
+    assert "∂ 22026.5" in exp_node
+    # the edge from a ends at the port that shows ∂ 5 (a's local derivative is b)
+    source = draw_graph(out).source
+    a_name = re.search(r"^\t(n\d+) \[label=<.*<b>a</b>", source, flags=re.M).group(1)
+    port = re.search(rf"^\t{a_name} -> (n\d+_op):(in\d)", source, flags=re.M)
+    op_line = re.search(rf"^\t{port.group(1)} \[label=(.*)$", source, flags=re.M).group(1)
+    assert re.search(rf'port="{port.group(2)}"[^>]*><font[^>]*>∂ 5<', op_line)
+
+
+def test_the_dot_source_is_identical_for_the_same_graph_built_twice():
+    _, first = article_error()
+    _, second = article_error()
+    assert draw_graph(first).source == draw_graph(second).source
+    assert draw_graph(first).source == draw_graph(first).source
+
+
+def test_node_names_are_positions_in_topological_order_never_ids():
+    _, error = article_error()
+    source = draw_graph(error).source
+    names = re.findall(r"\b(n\d+)\b", source)
+    assert set(names) == {f"n{i}" for i in range(ARTICLE_VALUES)}
+    assert not re.search(r"\d{8,}", source)  # no id()-sized numbers anywhere
+
+
+def test_drawing_never_changes_the_graph():
+    model, error = article_error()
+    from autograd import topological_order
+
+    before = [(n.data, n.grad, n.label, n.op, n.parents, n.local_grads) for n in topological_order(error)]
+    drawing = draw_graph(error, parameters=model.parameters())
+    drawing.pipe(format="svg")
+    after = [(n.data, n.grad, n.label, n.op, n.parents, n.local_grads) for n in topological_order(error)]
+    assert before == after
+
+
+# --- through the real dot program -------------------------------------------
+
+
+def test_article_svg_shows_every_label_and_the_articles_gradients():
+    model, error = article_error()
+    root = svg_of(draw_graph(error, parameters=model.parameters(), precision=6))
+    texts = all_text(root)
+    for label in ("i1", "i2", "w1", "w2", "w3", "w4", "w5", "w6", "h1", "h2", "out"):
+        assert label in texts, label
+    nodes = svg_nodes(root)
+    by_label = {texts[0]: texts for texts in nodes.values() if texts and texts[0] in ARTICLE_GRADIENTS}
+    for name, gradient in ARTICLE_GRADIENTS.items():
+        assert by_label[name][-1] == repr(gradient), name  # the last number in a value box is its grad
+    for label, value in {"h1": "0.85", "h2": "0.48", "out": "0.191"}.items():
+        assert next(t for t in nodes.values() if t and t[0] == label)[2] == value
+    assert len(nodes) == ARTICLE_VALUES + ARTICLE_OPERATIONS
+
+
+def test_roles_are_told_apart_by_class_and_colour():
+    model, error = article_error()
+    root = svg_of(draw_graph(error, parameters=model.parameters()))
+    roles = {}
+    for group in root.iter(f"{SVG}g"):
+        classes = group.get("class", "").split()
+        if "node" in classes and len(classes) == 2:  # value boxes carry their role as a second class
+            roles[next(t.text for t in group.iter(f"{SVG}text"))] = classes[1]
+    assert roles["i1"] == roles["i2"] == "input"
+    assert {roles[f"w{k}"] for k in range(1, 7)} == {"parameter"}
+    assert roles["h1"] == roles["out"] == "intermediate"
+    assert "output" in roles.values()
+    source = draw_graph(error, parameters=model.parameters()).source
+    colours = {role: re.search(rf'class={role} .*?fillcolor="(#\w+)"', source).group(1) for role in set(roles.values())}
+    assert len(set(colours.values())) == 4
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        '{ } | < > " \\ ;',
+        '"]; injected [label="x"]; n0 -> n0 [',
+        "</td></tr></table>><b>bold</b>",
+        "&amp; &lt; &#65; ]]> <!-- -->",
+        "Ελληνικά, русский, 中文, العربية, 🙂",
+        "\\N \\G \\L \\n",
+    ],
+)
+def test_hostile_labels_render_literally_and_inject_nothing(label):
+    x = Value(1.5, label)
+    y = (x * 2.0).tanh()
+    root = svg_of(draw_graph(y))
+    nodes = svg_nodes(root)
+    assert len(nodes) == 5  # x, x * 2, its tanh, and two operations: nothing injected
+    assert label in all_text(root)
+
+
+def test_newlines_in_a_label_become_separate_lines():
+    x = Value(1.0, "first line\nsecond line")
+    texts = all_text(svg_of(draw_graph(x * 3.0)))
+    assert "first line" in texts and "second line" in texts
+
+
+def test_control_characters_show_as_escapes():
+    x = Value(1.0, "bell\x07 nul\x00")
+    texts = all_text(svg_of(draw_graph(x + 1.0)))
+    assert "bell\\x07 nul\\x00" in texts
+
+
+def test_a_very_long_label_is_wrapped_and_cut_with_a_note():
+    label = "".join(chr(ord("a") + i % 26) for i in range(5000))
+    root = svg_of(draw_graph(Value(1.0, label) * 2.0))
+    texts = all_text(root)
+    assert label[:40] in texts and label[40:80] in texts
+    assert any("4840 characters" in t for t in texts)  # 5000 - 160 shown
+
+
+# --- options -----------------------------------------------------------------
+
+
+def test_direction_precision_and_what_is_shown():
+    _, error = article_error()
+    assert "rankdir=TB" in draw_graph(error, direction="TB").source
+    assert "rankdir=LR" in draw_graph(error).source
+    two_digits = all_text(svg_of(draw_graph(error, precision=2)))
+    assert "0.19" in two_digits and "0.191" not in two_digits
+    bare = all_text(svg_of(draw_graph(error, show_grad=False, show_local_grads=False, legend=False)))
+    assert "grad" not in bare
+    assert not any(t.startswith("∂") for t in bare)
+    assert "grad" in all_text(svg_of(draw_graph(error)))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ((3.0,), TypeError, "draws a Value, not float"),
+        ((Value(1.0),), ValueError, "direction"),
+        ((Value(1.0),), ValueError, "precision"),
+        ((Value(1.0),), TypeError, "parameters must be Values"),
+    ],
+)
+def test_bad_arguments_are_named(arguments, error, message):
+    options = {
+        "direction": {"direction": "diagonal"},
+        "precision": {"precision": 0},
+        "parameters must be Values": {"parameters": [1.0]},
+    }.get(message, {})
+    with pytest.raises(error, match=message):
+        draw_graph(*arguments, **options)
+
+
+# --- size and missing dot ----------------------------------------------------
+
+
+def test_a_100000_node_graph_builds_dot_and_refuses_to_render_clearly():
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0001
+    drawing = draw_graph(y)  # no RecursionError: the traversal is iterative
+    nodes, edges = statements(drawing.source)
+    assert len(nodes) == 100_001 + 100_000
+    assert len(edges) == 2 * 100_000
+    assert drawing.value_count == 100_001 > MAX_RENDER_VALUES
+    with pytest.raises(GraphTooLargeError, match=r"100,001 values.*Draw a smaller part"):
+        drawing.pipe(format="svg")
+    bundle = drawing._repr_mimebundle_()
+    assert "Draw a smaller part" in bundle["text/plain"]
+
+
+def test_the_render_limit_can_be_set():
+    x = Value(1.0)
+    y = x
+    for _ in range(10):
+        y = y + 1.0
+    with pytest.raises(GraphTooLargeError, match="11 values"):
+        draw_graph(y, render_limit=5).pipe()
+    assert draw_graph(y, render_limit=None).pipe(format="svg").startswith(b"<?xml")
+
+
+def test_without_dot_the_source_builds_and_rendering_says_what_to_install(monkeypatch, tmp_path):
+    _, error = article_error()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    drawing = draw_graph(error)
+    assert drawing.source.startswith("digraph")
+    for attempt in (lambda: drawing.pipe(format="svg"), lambda: drawing.render(tmp_path / "graph", format="svg")):
+        with pytest.raises(GraphvizNotFoundError) as raised:
+            attempt()
+        message = str(raised.value)
+        assert "`dot`" in message and "apt-get install graphviz" in message and "brew install graphviz" in message
+        assert isinstance(raised.value, graphviz.ExecutableNotFound)
+    assert "apt-get install graphviz" in drawing._repr_mimebundle_()["text/plain"]
+
+
+def test_a_notebook_shows_the_drawing_inline_as_svg():
+    _, error = article_error()
+    bundle = draw_graph(error)._repr_mimebundle_()
+    svg = bundle["image/svg+xml"]
+    assert "<svg" in svg
+    ET.fromstring(svg)
+
+
+def test_render_writes_a_file(tmp_path):
+    _, error = article_error()
+    written = draw_graph(error).render(tmp_path / "graph", format="svg")
+    ET.parse(written)
+
+
+# --- the command line --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("view", "fmt", "magic"),
+    [
+        ("graph", "svg", b"<?xml"),
+        ("graph", "png", b"\x89PNG"),
+        ("network", "pdf", b"%PDF"),
+        ("graph", "dot", b"digraph"),
+    ],
+)
+def test_cli_render_writes_each_format(tmp_path, capsys, view, fmt, magic):
+    out = tmp_path / f"article.{fmt}"
+    assert main(["render", "--view", view, "--format", fmt, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(magic)
+    assert str(out) in capsys.readouterr().out
+
+
+def test_cli_render_svg_has_the_articles_gradients(tmp_path):
+    out = tmp_path / "graph.svg"
+    assert main(["render", "--precision", "6", "--out", str(out)]) == 0
+    texts = all_text(ET.parse(out).getroot())
+    for gradient in ARTICLE_GRADIENTS.values():
+        assert repr(gradient) in texts
+
+
+def test_cli_render_without_dot_prints_one_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["render", "--out", str(tmp_path / "x.svg")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("micro-autograd: error:") and "apt-get install graphviz" in error
+    assert "Traceback" not in error
