@@ -324,3 +324,16 @@ def test_cli_render_without_dot_prints_one_clear_error(tmp_path, monkeypatch, ca
     error = capsys.readouterr().err
     assert error.startswith("micro-autograd: error:") and "apt-get install graphviz" in error
     assert "Traceback" not in error
+
+
+def test_the_readme_svg_is_what_its_command_draws_now(tmp_path):
+    """docs/article-graph.svg, shown in the README, carries the same text as a fresh render of its command."""
+    from pathlib import Path
+
+    committed = Path(__file__).parent.parent / "docs" / "article-graph.svg"
+    fresh = tmp_path / "fresh.svg"
+    assert main(["render", "--view", "graph", "--direction", "TB", "--out", str(fresh)]) == 0
+    committed_texts = all_text(ET.parse(committed).getroot())
+    assert sorted(committed_texts) == sorted(all_text(ET.parse(fresh).getroot()))
+    for label in ("i1", "i2", "w1", "w2", "w3", "w4", "w5", "w6", "h1", "h2", "out", "E"):
+        assert label in committed_texts
