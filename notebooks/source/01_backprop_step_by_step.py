@@ -17,12 +17,14 @@ import itertools
 import matplotlib.pyplot as plt
 
 from autograd import Value, draw_graph, grad, topological_order
-from nn import SGD, article_inputs, article_network, article_weights, squared_error
+from nn import SGD, article_inputs, article_network, article_weights, draw_network, squared_error
 
 # %% [markdown]
 # The article's numbers, copied from its text and tables. Every cell below checks the engine
 # against them with `check`, which fails loudly if they differ by more than `1e-12`: the
-# notebook cannot quietly drift away from the article.
+# notebook cannot quietly drift away from the article. Floating-point arithmetic rounds in the
+# last binary digit, so a few numbers differ from the article's by about `1e-16`; `check` shows
+# each difference.
 
 # %%
 TOLERANCE = 1e-12
@@ -31,7 +33,7 @@ TOLERANCE = 1e-12
 def check(name: str, engine: float, article: float) -> None:
     """Show the engine's number next to the article's, and insist that they agree."""
     assert abs(engine - article) <= TOLERANCE, f"{name}: engine {engine!r}, article {article!r}"
-    print(f"{name:>8} = {engine:<20.15g} article: {article!r}")
+    print(f"{name:>10} = {engine!r:<22} article: {article!r:<20} difference: {abs(engine - article):.0e}")
 
 
 # %% [markdown]
@@ -44,11 +46,13 @@ def check(name: str, engine: float, article: float) -> None:
 #
 # `article_network()` builds exactly this network from `nn`'s ordinary building blocks: an
 # `MLP` with two inputs, a hidden layer of two neurons and an output layer of one, with the
-# linear activation and no bias.
+# linear activation and no bias. `draw_network` draws it the way the article does: neurons as
+# circles, weights as lines. Until the network is given a sample, its inputs are called x1
+# and x2; below they get the article's names, i1 and i2.
 
 # %%
 net = article_network()
-print(net)
+draw_network(net, show_grad=False)
 
 # %% [markdown]
 # ## The weights
@@ -240,6 +244,13 @@ for name, article in gradients.items():
 draw_graph(error, parameters=net.parameters())
 
 # %% [markdown]
+# The network picture shows the same numbers the way the article's interactive page does: each
+# neuron's value for this sample, and on each weight the weight and its gradient.
+
+# %%
+draw_network(net, inputs=inputs)
+
+# %% [markdown]
 # ## The new weights
 #
 # One step of gradient descent, `w -= a * dE/dw`, is what `nn.SGD` does: the same update as the
@@ -291,7 +302,7 @@ for _ in range(25):
 
 check("E step 1", errors[0], 0.3272405)
 check("E step 2", errors[1], 0.2769571713929189)
-check("out 3", predictions[2], 0.33231393006896615)
+check("out step 3", predictions[2], 0.33231393006896615)
 check("E step 3", errors[2], 0.22290234398997472)
 
 # %%
