@@ -6,8 +6,10 @@
 
 How it times, so the numbers mean the same thing for every engine:
 
-- Engines take turns: repeat 1 runs each engine once, then repeat 2, ...;
-  the table shows medians. torch runs on one thread, in float64.
+- Engines take turns: repeat 1 times each engine once, then repeat 2, ...;
+  the table shows medians. A timed sample repeats an engine's run until it
+  lasts about 0.25 s, so fast and slow engines meet the machine's other work
+  alike. torch runs on one thread, in float64.
 - Before timing, each engine's result (output, updated weights or
   gradients) is checked equal to the hand-written floats' to 1e-9.
 - The time to free each graph counts: the garbage collector stays on, and
@@ -47,6 +49,7 @@ class Timing:
     workload: Workload
     per_unit: dict[str, float] = field(default_factory=dict)  # median seconds per step or per op
     setup: dict[str, float] = field(default_factory=dict)
+    inner: dict[str, int] = field(default_factory=dict)  # runs per timed sample
 
 
 def sample(run: Run, inner: int) -> float:
@@ -73,8 +76,14 @@ def check_equal(key: str, results: dict[str, list[float]]) -> None:
 
 
 def time_workloads(
-    chosen: Sequence[Workload], engines: Sequence[str], repeats: int, say: Callable[[str], None]
+    chosen: Sequence[Workload],
+    engines: Sequence[str],
+    repeats: int,
+    say: Callable[[str], None],
+    min_sample: float = 0.25,
 ) -> list[Timing]:
+    """Check every engine agrees, then time them in turns. A sample repeats an engine's run until it
+    lasts about ``min_sample`` seconds, so a fast engine and a slow one meet the machine's other work alike."""
     timings = []
     runs: dict[str, dict[str, Run]] = {}
     for workload in chosen:
@@ -88,7 +97,9 @@ def time_workloads(
             run = workload.prepare[engine](workload.size)
             timing.setup[engine] = time.perf_counter() - start
             runs[workload.key][engine] = run
+            start = time.perf_counter()
             results[engine] = run()
+            timing.inner[engine] = max(1, round(min_sample / (time.perf_counter() - start)))
         check_equal(workload.key, results)
         say(f"{workload.key}: all {len(results)} engines agree to 1e-9")
         timings.append(timing)
@@ -100,8 +111,8 @@ def time_workloads(
             samples: dict[str, list[float]] = {engine: [] for engine in runs[workload.key]}
             for _ in range(repeats):
                 for engine, run in runs[workload.key].items():
-                    samples[engine].append(sample(run, workload.inner))
-            units = workload.inner * workload.ops(workload.size)
+                    samples[engine].append(sample(run, timing.inner[engine]) / timing.inner[engine])
+            units = workload.ops(workload.size)
             timing.per_unit = {engine: statistics.median(s) / units for engine, s in samples.items()}
             say(f"{workload.key}: " + ", ".join(f"{e} {_us(t)}" for e, t in timing.per_unit.items()))
     finally:
@@ -144,6 +155,46 @@ def table(timings: list[Timing], engines: Sequence[str]) -> list[str]:
     return lines
 
 
+# The issue's targets: (workload, engine, compared with, bound, "at least" or "at most").
+TARGETS = [
+    ("A", "micro-autograd", BASELINE, 5.0, "faster"),
+    ("B", "micro-autograd", BASELINE, 20.0, "faster"),
+    ("C", "micro-autograd", BASELINE, 5.0, "faster"),
+    ("D", "micro-autograd", BASELINE, 15.0, "faster"),
+    ("A", "compiled", LIMIT, 2.0, "slower"),
+    ("B", "compiled", LIMIT, 2.0, "slower"),
+]
+
+
+def targets(timings: list[Timing], memory: dict[str, tuple[float, str]]) -> list[str]:
+    """Each target of the issue beside this run's figure, met or not."""
+    lines = ["", "### Against the targets", "", "| target | this run | met |", "|---|---|---|"]
+    by_key = {t.workload.key: t.per_unit for t in timings}
+    for key, engine, other, bound, direction in TARGETS:
+        per_unit = by_key.get(key, {})
+        if engine not in per_unit or other not in per_unit:
+            continue
+        if direction == "faster":
+            ratio, wanted = (
+                per_unit[other] / per_unit[engine],
+                f"{key}: {engine} at least {bound:g}x faster than {other}",
+            )
+            met = ratio >= bound
+        else:
+            ratio, wanted = (
+                per_unit[engine] / per_unit[other],
+                f"{key}: {engine} within {bound:g}x of the {other} limit",
+            )
+            met = ratio <= bound
+        lines.append(f"| {wanted} | {_ratio(ratio)} | {'yes' if met else 'no'} |")
+    if "micro-autograd" in memory:
+        used = memory["micro-autograd"][0]
+        lines.append(
+            f"| memory: micro-autograd at most 120 B per node | {used:.0f} B | {'yes' if used <= 120 else 'no'} |"
+        )
+    return lines
+
+
 def versions() -> list[str]:
     from importlib.metadata import version
 
@@ -174,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     parser.add_argument("--no-extras", action="store_true", help="skip memory, deepest chain and scaling")
     parser.add_argument("--write", metavar="PATH", help="also write the results as Markdown to PATH")
+    parser.add_argument("--readme", metavar="PATH", help="also copy the time table into PATH between its markers")
     args = parser.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e]
     for engine in engines:
@@ -182,8 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeats = args.repeats or (3 if args.quick else 5)
     outcome: dict[str, Any] = {}
 
+    command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
+
     def body() -> None:
-        outcome["report"] = report(args, engines, repeats)
+        outcome["report"] = report(args, engines, repeats, command)
 
     import torch
 
@@ -203,19 +257,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         with open(args.write, "w") as out:
             out.write(text)
+    if args.readme:
+        quote_table(text, args.readme)
     return 0
 
 
-def report(args: argparse.Namespace, engines: Sequence[str], repeats: int) -> str:
+START, END = "<!-- benchmarks: time table -->", "<!-- /benchmarks -->"
+
+
+def time_table(results: str) -> list[str]:
+    """The time table of a results text: the Markdown table under "## Time"."""
+    section = results.split("## Time", 1)[1].splitlines()
+    return [
+        line
+        for line in section[: next(i for i, line in enumerate(section) if line.startswith("Workload"))]
+        if line.startswith("|")
+    ]
+
+
+def quote_table(results: str, readme_path: str) -> None:
+    """Replace the table between the README's markers with this run's time table."""
+    with open(readme_path) as readme:
+        text = readme.read()
+    if START not in text or END not in text:
+        raise SystemExit(f"{readme_path} has no {START} ... {END} markers to put the table between")
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    with open(readme_path, "w") as readme:
+        readme.write(before + START + "\n" + "\n".join(time_table(results)) + "\n" + END + after)
+
+
+def report(args: argparse.Namespace, engines: Sequence[str], repeats: int, command: str) -> str:
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     chosen = [w for w in workloads.workloads(args.quick) if w.key in args.only.upper()]
-    command = "python -m benchmarks" + (" --quick" if args.quick else "")
     lines = ["# Benchmarks", "", f"Produced by `{command}` ({repeats} repeats, medians).", ""]
     lines += versions()
     memory = {} if args.no_extras else memory_per_node(engines, say)
-    timings = time_workloads(chosen, engines, repeats, say)
+    timings = time_workloads(chosen, engines, repeats, say, 0.05 if args.quick else 0.25)
     lines += ["", "## Time", ""]
     lines += [
         "Per step (A) or per operation (B-D: graph nodes the eager engine makes; the same count divides every"
@@ -230,6 +310,7 @@ def report(args: argparse.Namespace, engines: Sequence[str], repeats: int) -> st
         lines.append(
             "One-time tracing and compiling for `compiled` (not in the times above): " + ", ".join(compile_times) + "."
         )
+    lines += targets(timings, memory)
     if memory:
         lines += ["", "## Memory per graph node", ""]
         lines += ["| engine | bytes per node | how measured |", "|---|---|---|"]
@@ -247,9 +328,7 @@ def report(args: argparse.Namespace, engines: Sequence[str], repeats: int) -> st
 def _size(workload: Workload) -> str:
     ops = workload.ops(workload.size)
     what = {"A": f"{workload.size} steps per run", "B": f"{ops:,} operations per epoch"}
-    return what.get(workload.key, f"{ops:,} operations per run") + (
-        f", {workload.inner} runs per sample" if workload.inner > 1 else ""
-    )
+    return what.get(workload.key, f"{ops:,} operations per run")
 
 
 if __name__ == "__main__":

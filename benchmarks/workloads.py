@@ -31,7 +31,6 @@ class Workload:
     title: str
     unit: str  # "step" or "op"
     size: int  # steps (A), epochs (B), chain steps (C), products (D)
-    inner: int  # runs per timed sample, so a sample is long enough to time
     prepare: dict[str, Callable[[int], Run]]
 
     def ops(self, size: int) -> int:
@@ -490,7 +489,6 @@ def workloads(quick: bool) -> list[Workload]:
             "the article's step (forward, backward, SGD update)",
             "step",
             200 if quick else 2000,
-            1,
             {
                 "micro-autograd": article_autograd,
                 "compiled": article_compiled,
@@ -503,7 +501,6 @@ def workloads(quick: bool) -> list[Workload]:
             "B",
             "moons demo: MLP(2,[16,16,1]) relu, 100 samples, hinge + L2, one full-batch epoch",
             "op",
-            1,
             1,
             {
                 "micro-autograd": moons_autograd,
@@ -518,7 +515,6 @@ def workloads(quick: bool) -> list[Workload]:
             "deep chain x = x*1.0001 + 0.0001, 450 steps (micrograd's deepest at its default recursion limit)",
             "op",
             450,
-            10 if quick else 40,
             {
                 "micro-autograd": chain_autograd,
                 "compiled": chain_compiled,
@@ -532,7 +528,6 @@ def workloads(quick: bool) -> list[Workload]:
             "sum of products a_i*b_i, then backward",
             "op",
             10_000 if quick else 100_000,
-            1,
             {
                 "micro-autograd": dot_autograd,
                 "micrograd": dot_micrograd,

@@ -6,7 +6,11 @@ as floats compare); the guards are checked against the behaviour the module
 documents.
 """
 
+import contextlib
+import io
 import math
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -257,3 +261,20 @@ def test_a_compiled_loss_adds_into_grad_like_backward():
     assert step() == 9.0
     assert w.grad == 12.0  # 6 + 6: accumulated, as two backward() calls would
     assert "d_" in step.source
+
+
+def test_the_readme_example_of_a_replay_runs_and_shows_the_articles_formulas():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    performance = readme.split("## Performance", 1)[1]
+    example = re.findall(r"```python\n(.*?)```", performance, re.S)[0]
+    printed = io.StringIO()
+    namespace: dict = {}
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "README.md", "exec"), namespace)
+    error, grads = namespace["error"], namespace["grads"]
+    h1, h2 = 2 * 0.12 + 3 * 0.23, 2 * 0.13 + 3 * 0.1
+    delta = h1 * 0.17 + h2 * 0.17 - 1.0  # the article's formulas at the new weights
+    assert error == pytest.approx(0.5 * delta**2, rel=1e-12)
+    assert grads[4] == pytest.approx(delta * h1, rel=1e-12)  # dE/dw5 = delta * h1
+    assert grads[0] == pytest.approx(delta * 0.17 * 2, rel=1e-12)  # dE/dw1 = delta * w5 * i1
+    assert "d_w5 = h1 * d_out" in printed.getvalue()
