@@ -193,10 +193,7 @@ def draw_graph(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph() draws a Value, not {type(root).__name__}: {root!r}")
-    if direction not in ("LR", "TB"):
-        raise ValueError(f"direction must be 'LR' (left to right) or 'TB' (top to bottom), not {direction!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
-        raise ValueError(f"precision must be a whole number of significant digits from 1 to 17, not {precision!r}")
+    check_layout(direction, precision)
     parameter_set = _parameter_set(parameters)
 
     order = topological_order(root)
@@ -233,6 +230,14 @@ def draw_graph(
             head = f"{operation}:in{position}{port}" if show_local_grads else operation
             lines.append(f"\t{name[parent]} -> {head} [id={node_name}_in{position}]\n")
     return drawing
+
+
+def check_layout(direction: str, precision: int) -> None:
+    """Refuse, by name, a direction other than LR or TB, or a precision outside 1..17 digits."""
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be 'LR' (left to right) or 'TB' (top to bottom), not {direction!r}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"precision must be a whole number of significant digits from 1 to 17, not {precision!r}")
 
 
 def format_number(number: float, precision: int) -> str:

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Sequence
 
 from autograd import Value, no_grad
-from autograd.draw import FONT, ROLE_STYLE, Direction, GraphDrawing, Role, format_number, label_html
+from autograd.draw import FONT, ROLE_STYLE, Direction, GraphDrawing, Role, check_layout, format_number, label_html
 
 from .layers import MLP, Layer, Neuron
 
@@ -41,10 +41,7 @@ def draw_network(
     n_inputs = len(layers[0][0].weights)
     if inputs is not None and len(inputs) != n_inputs:
         raise ValueError(f"this model takes {n_inputs} inputs, got {len(inputs)}")
-    if direction not in ("LR", "TB"):
-        raise ValueError(f"direction must be 'LR' (left to right) or 'TB' (top to bottom), not {direction!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
-        raise ValueError(f"precision must be a whole number of significant digits from 1 to 17, not {precision!r}")
+    check_layout(direction, precision)
 
     values = _forward(layers, inputs) if inputs is not None else None
     input_names = [_input_name(x, i) for i, x in enumerate(inputs or [None] * n_inputs)]
