@@ -337,9 +337,9 @@ def _value_label(node: Value, precision: int, show_grad: bool) -> str:
 
 
 def _number_cell(caption: str, number: float, precision: int) -> str:
-    """A caption and a number; the number's cell is wide enough for any number of this precision
-    (sign, point, digits), so numbers line up and a page can swap one for another in place."""
-    width = round(DIGIT_WIDTH * (precision + 3))
+    """A caption and a number. The number's cell fits a sign, "0.0" and ``precision`` digits,
+    so numbers line up and the step-through page can swap one for another in place."""
+    width = round(DIGIT_WIDTH * (precision + 4))
     return (
         f'<td><font point-size="9" color="{CAPTION_COLOUR}">{caption}</font></td>'
         f'<td width="{width}" align="left">{html.escape(format_number(number, precision))}</td>'

@@ -232,8 +232,12 @@ class _Walk:
             result = f"New prediction: {self.names[prediction]} = {now} (was {was})"
         else:
             result = failure
-        note = failure or "Forward again with the updated parameters: the same graph, the new numbers."
+        note = failure or (
+            "Forward again with the updated parameters: the same graph, the new numbers. "
+            "The operations fade: their local derivatives belong to the old numbers."
+        )
         step = _step("result", "The new prediction", lines, note, focus=[self.id[prediction]])
+        step["fade"] = [f"{self.id[node]}_op" for node in self.order if not node.is_leaf]
         step["set"] = [[f"{self.id[node]}-data", self._shown(value)] for node, value in values.items()]
         step["set"] += [[f"{self.id[node]}-grad", "·"] for node in self.order]
         step["set"].append(["result", result])
@@ -434,7 +438,7 @@ PAGE = """<!DOCTYPE html>
     const step = steps[position];
     const changed = new Set((step.set || []).map(([id]) => id));
     for (const item of graphItems) {
-      item.classList.toggle("pending", !shown.has(item.id));
+      item.classList.toggle("pending", !shown.has(item.id) || (step.fade || []).includes(item.id));
       item.classList.toggle("current", (step.focus || []).includes(item.id));
       item.classList.toggle("flow", (step.flow || []).includes(item.id));
     }
