@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import graphviz
 import pytest
 
-from autograd import GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph
+from autograd import GraphError, GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph
 from autograd.draw import MAX_RENDER_VALUES
 from nn import article_inputs, article_network, squared_error
 from nn.cli import main
@@ -337,3 +337,32 @@ def test_the_readme_svg_is_what_its_command_draws_now(tmp_path):
     assert sorted(committed_texts) == sorted(all_text(ET.parse(fresh).getroot()))
     for label in ("i1", "i2", "w1", "w2", "w3", "w4", "w5", "w6", "h1", "h2", "out", "E"):
         assert label in committed_texts
+
+
+def fake_dot(directory, script):
+    """A stand-in `dot` on PATH that misbehaves as ``script`` says."""
+    directory.mkdir()
+    program = directory / "dot"
+    program.write_text("#!/bin/sh\n" + script + "\n")
+    program.chmod(0o755)
+    return str(directory)
+
+
+def test_when_dot_crashes_the_error_says_so_and_suggests_a_smaller_part(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", fake_dot(tmp_path / "bin", "kill -SEGV $$"))
+    with pytest.raises(GraphTooLargeError, match=r"`dot` crashed \(signal 11\).*Draw a smaller part"):
+        draw_graph(Value(1.0) * 2.0).pipe(format="svg")
+
+
+def test_when_dot_takes_too_long_it_is_stopped_with_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", fake_dot(tmp_path / "bin", "exec /bin/sleep 60"))
+    drawing = draw_graph(Value(1.0) * 2.0)
+    drawing.render_timeout = 0.2
+    with pytest.raises(GraphTooLargeError, match=r"did not finish .* within 0.2 s.*Draw a smaller part"):
+        drawing.pipe(format="svg")
+
+
+def test_when_dot_fails_its_message_is_passed_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", fake_dot(tmp_path / "bin", "echo 'Error: syntax error in line 1' >&2; exit 1"))
+    with pytest.raises(GraphError, match="exit status 1: Error: syntax error in line 1"):
+        draw_graph(Value(1.0) * 2.0).pipe(format="svg")
