@@ -315,6 +315,12 @@ def report(args: argparse.Namespace, engines: Sequence[str], repeats: int, comma
         lines += ["", "## Memory per graph node", ""]
         lines += ["| engine | bytes per node | how measured |", "|---|---|---|"]
         lines += [f"| {engine} | {bytes_:.0f} | {how} |" for engine, (bytes_, how) in memory.items()]
+        lines += [
+            "",
+            "The graph of C (x = x*1.0001 + 0.0001), built and not yet differentiated. micrograd wraps each"
+            " plain number in a Value of its own, which its figure includes; micro-autograd folds them into"
+            " the node.",
+        ]
     if not args.no_extras:
         lines += ["", "## Deepest chain", ""]
         lines += deepest_chains(engines, args.quick, say)
