@@ -105,11 +105,13 @@ check("h2", h2.data, 0.48)
 check("out", out.data, 0.191)
 
 # %% [markdown]
-# Here is that graph. Read it from left to right: the inputs (blue, square corners) and the
-# weights (yellow, rounded) flow through the operations (grey circles) into `h1`, `h2` and the
-# output (green, double border). The red number on each edge is the local derivative of the
-# operation's result with respect to that input. Every `grad` is still 0: we have not asked for
-# any gradient yet.
+# Here is that graph. Read it from left to right: the inputs and the weights (the key under the
+# drawing tells the kinds of value apart by colour) flow through the operations, `*` and `+`,
+# into `h1`, `h2` and the output. Each value shows its `data` and its `grad`. Where an input
+# enters an operation, the red `∂` number is the local derivative of the operation's result
+# with respect to that input: for `w5 * h1` it is 0.14 (that is, $w_5$) on the `h1` side and
+# 0.85 (that is, $h_1$) on the `w5` side. Every `grad` is still 0: we have not asked for any
+# gradient yet.
 
 # %%
 draw_graph(out, parameters=net.parameters())
@@ -220,7 +222,7 @@ for name, value in matrix_form.items():
 #
 # The engine does not need the formulas. `error.backward()` visits the graph once, from the error
 # back to the inputs, and at every operation multiplies the gradient that arrived from above by
-# the local derivative on each edge, adding the product into that input's `grad`. That loop *is*
+# the local derivative of each input, adding the product into that input's `grad`. That loop *is*
 # the chain rule: the products we wrote out by hand for w6, w5 and w1 are the products along
 # the paths of this graph. It fills in all six gradients at once.
 
@@ -233,9 +235,10 @@ for name, article in gradients.items():
 
 # %% [markdown]
 # The graph again, now with every gradient filled in. Follow w1's path from the right: the error's
-# gradient is 1; the `* 0.5`, `** 2` and `- 1` nodes turn it into $\Delta = -0.809$ at `out`;
-# the edge into `h1` carries $w_5 = 0.14$, giving $-0.11326$ at `h1`; the edge into `w1` carries
-# $i_1 = 2$, giving $-0.22652$: the hand computation, read off the picture.
+# gradient is 1; the `* 0.5`, `** 2` and `- 1` operations turn it into $\Delta = -0.809$ at
+# `out`; `h1` enters its multiplication with the local derivative $w_5 = 0.14$, giving
+# $-0.11326$ at `h1`; `w1` enters its multiplication with $i_1 = 2$, giving $-0.22652$: the
+# hand computation, read off the picture.
 #
 # The inputs got gradients too: the engine does not know which leaves we are allowed to change.
 # We simply never update them.

@@ -47,9 +47,10 @@ L.label = "L"
 draw_graph(L)
 
 # %% [markdown]
-# Each box is a value, each circle an operation. The red number on an edge is the local
-# derivative: for `d * f`, the derivative with respect to `d` is `f = -2` and with respect to
-# `f` is `d = 4`. Every `grad` is 0 until we ask for gradients:
+# Each value shows its `data` and its `grad`; each operation shows its operator. Where an input
+# enters an operation, the red `∂` number is the local derivative: for `d * f`, the derivative
+# with respect to `d` is `f = -2` and with respect to `f` is `d = 4`. Every `grad` is 0 until we
+# ask for gradients:
 
 # %%
 L.backward()
@@ -322,7 +323,7 @@ else:
 # %% [markdown]
 # ## What to try next
 #
-# * Draw the graph of `Value(2.0, label="x") ** 3` and find the local derivative on its edge.
+# * Draw the graph of `Value(2.0, label="x") ** 3` and find the local derivative of `x`.
 # * Make a value used three times in three different operations, and predict its gradient
 #   before you call `backward()`.
 # * Use `gradcheck` on a function of your own with three inputs.
