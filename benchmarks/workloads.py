@@ -22,6 +22,19 @@ from typing import Any
 
 Run = Callable[[], list[float]]
 
+
+def micro_autograd_value() -> Any:
+    from autograd import Value
+
+    return Value
+
+
+def micrograd_value() -> Any:
+    from micrograd.engine import Value
+
+    return Value
+
+
 ENGINES = ("micro-autograd", "compiled", "micrograd", "torch", "floats")
 
 
@@ -53,20 +66,25 @@ def article_error(w: Sequence[Any]) -> Any:
     return 0.5 * (out - TARGET) ** 2
 
 
-def article_autograd(steps: int) -> Run:
-    from autograd import Value
+def article_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
+    """The article's step on an engine of Values with ``.data``, ``.grad`` and ``backward()``."""
 
-    def run() -> list[float]:
-        w = [Value(x) for x in ARTICLE_WEIGHTS]
-        for _ in range(steps):
-            error = article_error(w)
-            error.backward()
-            for p in w:
-                p.data -= LR * p.grad
-                p.grad = 0.0
-        return [error.data, *(p.data for p in w)]
+    def prepare(steps: int) -> Run:
+        value = value_class()
 
-    return run
+        def run() -> list[float]:
+            w = [value(x) for x in ARTICLE_WEIGHTS]
+            for _ in range(steps):
+                error = article_error(w)
+                error.backward()
+                for p in w:
+                    p.data -= LR * p.grad
+                    p.grad = 0.0
+            return [error.data, *(p.data for p in w)]
+
+        return run
+
+    return prepare
 
 
 def article_compiled(steps: int) -> Run:
@@ -82,22 +100,6 @@ def article_compiled(steps: int) -> Run:
             error, grads = replay(*w)
             w = [p - LR * g for p, g in zip(w, grads, strict=True)]
         return [error, *w]
-
-    return run
-
-
-def article_micrograd(steps: int) -> Run:
-    from micrograd.engine import Value
-
-    def run() -> list[float]:
-        w = [Value(x) for x in ARTICLE_WEIGHTS]
-        for _ in range(steps):
-            error = article_error(w)
-            error.backward()
-            for p in w:
-                p.data -= LR * p.grad
-                p.grad = 0
-        return [error.data, *(p.data for p in w)]
 
     return run
 
@@ -341,14 +343,17 @@ def chain_with(value: Callable[[float], Any], steps: int) -> Any:
     return x, y
 
 
-def chain_autograd(steps: int) -> Run:
-    from autograd import Value
+def chain_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
+    def prepare(steps: int) -> Run:
+        value = value_class()
 
-    def run() -> list[float]:
-        x, y = chain_with(Value, steps)
-        return [y.data, x.grad]
+        def run() -> list[float]:
+            x, y = chain_with(value, steps)
+            return [y.data, x.grad]
 
-    return run
+        return run
+
+    return prepare
 
 
 def chain_compiled(steps: int) -> Run:
@@ -368,16 +373,6 @@ def chain_compiled(steps: int) -> Run:
     def run() -> list[float]:
         y, (dx,) = replay(1.0)
         return [y, dx]
-
-    return run
-
-
-def chain_micrograd(steps: int) -> Run:
-    from micrograd.engine import Value
-
-    def run() -> list[float]:
-        x, y = chain_with(Value, steps)
-        return [y.data, x.grad]
 
     return run
 
@@ -422,24 +417,17 @@ def dot_with(value: Callable[[float], Any], n: int) -> tuple[Any, list[Any], lis
     return total, a, b
 
 
-def dot_autograd(n: int) -> Run:
-    from autograd import Value
+def dot_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
+    def prepare(n: int) -> Run:
+        value = value_class()
 
-    def run() -> list[float]:
-        total, a, b = dot_with(Value, n)
-        return [total.data, *(v.grad for v in a), *(v.grad for v in b)]
+        def run() -> list[float]:
+            total, a, b = dot_with(value, n)
+            return [total.data, *(v.grad for v in a), *(v.grad for v in b)]
 
-    return run
+        return run
 
-
-def dot_micrograd(n: int) -> Run:
-    from micrograd.engine import Value
-
-    def run() -> list[float]:
-        total, a, b = dot_with(Value, n)
-        return [total.data, *(v.grad for v in a), *(v.grad for v in b)]
-
-    return run
+    return prepare
 
 
 def dot_torch(n: int) -> Run:
@@ -490,9 +478,9 @@ def workloads(quick: bool) -> list[Workload]:
             "step",
             200 if quick else 2000,
             {
-                "micro-autograd": article_autograd,
+                "micro-autograd": article_eager(micro_autograd_value),
                 "compiled": article_compiled,
-                "micrograd": article_micrograd,
+                "micrograd": article_eager(micrograd_value),
                 "torch": article_torch,
                 "floats": article_floats,
             },
@@ -516,9 +504,9 @@ def workloads(quick: bool) -> list[Workload]:
             "op",
             450,
             {
-                "micro-autograd": chain_autograd,
+                "micro-autograd": chain_eager(micro_autograd_value),
                 "compiled": chain_compiled,
-                "micrograd": chain_micrograd,
+                "micrograd": chain_eager(micrograd_value),
                 "torch": chain_torch,
                 "floats": chain_floats,
             },
@@ -529,8 +517,8 @@ def workloads(quick: bool) -> list[Workload]:
             "op",
             10_000 if quick else 100_000,
             {
-                "micro-autograd": dot_autograd,
-                "micrograd": dot_micrograd,
+                "micro-autograd": dot_eager(micro_autograd_value),
+                "micrograd": dot_eager(micrograd_value),
                 "torch": dot_torch,
                 "floats": dot_floats,
             },
