@@ -147,6 +147,13 @@ class GraphDrawing(graphviz.Digraph):  # type: ignore[misc]
             self._check_exit(failure.returncode, str(failure.stderr or ""))
             raise
 
+    def copy(self) -> GraphDrawing:
+        """An independent copy that keeps the size check and the time limit."""
+        duplicate: GraphDrawing = super().copy()
+        duplicate.value_count, duplicate.render_limit = self.value_count, self.render_limit
+        duplicate.render_timeout = self.render_timeout
+        return duplicate
+
     def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
         """In a notebook: the SVG, or for a graph too large or a missing ``dot``, the reason as text."""
         try:

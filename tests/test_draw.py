@@ -366,3 +366,13 @@ def test_when_dot_fails_its_message_is_passed_on(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", fake_dot(tmp_path / "bin", "echo 'Error: syntax error in line 1' >&2; exit 1"))
     with pytest.raises(GraphError, match="exit status 1: Error: syntax error in line 1"):
         draw_graph(Value(1.0) * 2.0).pipe(format="svg")
+
+
+def test_a_copy_keeps_the_size_check():
+    y = Value(1.0)
+    for _ in range(10):
+        y = y + 1.0
+    copy = draw_graph(y, render_limit=5).copy()
+    assert copy.source == draw_graph(y, render_limit=5).source
+    with pytest.raises(GraphTooLargeError, match="11 values"):
+        copy.pipe(format="svg")
