@@ -3,19 +3,21 @@
 ``draw_graph(root)`` reads the graph ``root`` depends on (through the shared
 ``topological_order``) and returns a ``graphviz.Digraph``. It never changes a
 node. Each value is a box showing its label, ``data`` and ``grad``; each
-operation is its own small circle; each edge into an operation carries the
-local derivative d(result)/d(input) that the backward sweep multiplies by.
-Colour and shape tell the roles apart: inputs, parameters, intermediate
-values and the output.
+operation is its own small box with its symbol, and each edge into it arrives
+at a cell showing the local derivative d(result)/d(input) that the backward
+sweep multiplies by. (Cells rather than edge labels: ``dot`` lays labelled long
+edges out very slowly.) Colour and shape tell the roles apart: inputs,
+parameters, intermediate values and the output.
 
 The DOT text is deterministic: nodes are named ``n0, n1, ...`` in
 topological order (never by ``id()``), and every piece of user text is
 escaped, so a label can never inject DOT syntax.
 
-``dot`` lays out a few thousand nodes in seconds but takes minutes (or
-memory beyond reason) far past that, so rendering a graph of more than
-``MAX_RENDER_VALUES`` values refuses with ``GraphTooLargeError``. Building
-the DOT source itself is linear and allowed for any size.
+``dot`` lays out a couple of thousand values in seconds but can take minutes,
+or crash, far past that, so rendering a graph of more than
+``MAX_RENDER_VALUES`` values refuses with ``GraphTooLargeError``, as do a
+``dot`` that crashes or outlasts ``RENDER_TIMEOUT``. Building the DOT source
+is linear, needs no Graphviz program and is allowed for any size.
 """
 
 from __future__ import annotations
