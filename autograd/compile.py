@@ -40,6 +40,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,7 +190,7 @@ class _Writer:
 
     def name_functions(self) -> None:
         """Names for the table's functions the code calls: ``relu`` and ``local_relu``, ``power``..."""
-        for op in {node._op for node in self.order if node._op is not None}:
+        for op in dict.fromkeys(node._op for node in self.order if node._op is not None):  # first use first
             base = op.name if op.name.isidentifier() else getattr(op.forward, "__name__", "").lstrip("_")
             if not base.isidentifier() or base == "lambda":
                 base = "operation"
@@ -335,16 +336,8 @@ def _times(local: _Symbol, node_grad: _Symbol) -> _Symbol:
 
 
 def _names_in(text: str) -> set[str]:
-    word = ""
-    names = set()
-    for character in text + " ":
-        if character.isalnum() or character == "_":
-            word += character
-        else:
-            if word.isidentifier():
-                names.add(word)
-            word = ""
-    return names
+    """The variable names an expression reads (numbers such as ``1e-05`` are not names)."""
+    return set(re.findall(r"(?<![\w.])[A-Za-z_]\w*", text))
 
 
 # --- the public API --------------------------------------------------------------
