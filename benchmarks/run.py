@@ -294,6 +294,17 @@ def report(args: argparse.Namespace, engines: Sequence[str], repeats: int, comma
     chosen = [w for w in workloads.workloads(args.quick) if w.key in args.only.upper()]
     lines = ["# Benchmarks", "", f"Produced by `{command}` ({repeats} repeats, medians).", ""]
     lines += versions()
+    lines += [
+        "",
+        "How: the engines take turns (one sample each, then again), the table shows medians; a sample"
+        " repeats an engine's run until it lasts about 0.25 s, so every engine meets the machine's other"
+        " work alike. Before anything is timed, every engine's results (output, updated weights or"
+        " gradients) are checked equal to the hand-written floats' to 1e-9. The collector stays on and"
+        " each sample ends with `gc.collect()`, so freeing the graphs counts; what was alive before"
+        " timing (modules, models, data) is frozen out of the collector (`gc.freeze()`), so collections"
+        " walk only what the workload made. In a process holding many other objects every collection"
+        " also walks those, which raises every engine's cost on large graphs (D most).",
+    ]
     memory = {} if args.no_extras else memory_per_node(engines, say)
     timings = time_workloads(chosen, engines, repeats, say, 0.05 if args.quick else 0.25)
     lines += ["", "## Time", ""]
