@@ -12,6 +12,7 @@ notebook matches its source and runs it again from a clean kernel.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ NOTEBOOKS = Path(__file__).resolve().parent
 SOURCES = NOTEBOOKS / "source"
 CODE, MARKDOWN = "# %%", "# %% [markdown]"
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+MEMORY_ADDRESS = re.compile(r"^<[^<>]* at 0x[0-9a-f]+>$")
 
 
 def notebook_from_source(source: Path) -> nbformat.NotebookNode:
@@ -63,7 +65,22 @@ def execute(notebook: nbformat.NotebookNode, timeout: int = 300) -> float:
     )
     start = time.perf_counter()
     client.execute()
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    _drop_memory_addresses(notebook)
+    return seconds
+
+
+def _drop_memory_addresses(notebook: nbformat.NotebookNode) -> None:
+    """Remove a picture's plain-text stand-in when it is only ``<... at 0x7f...>``.
+
+    That text changes on every run and says nothing, so keeping it would make every
+    rebuild differ; the picture itself (SVG, PNG) stays.
+    """
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if len(data) > 1 and MEMORY_ADDRESS.match(data.get("text/plain", "")):
+                del data["text/plain"]
 
 
 def main(prefixes: list[str]) -> None:
