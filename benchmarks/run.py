@@ -81,9 +81,12 @@ def time_workloads(
     repeats: int,
     say: Callable[[str], None],
     min_sample: float = 0.25,
+    freeze: bool = True,
 ) -> list[Timing]:
     """Check every engine agrees, then time them in turns. A sample repeats an engine's run until it
-    lasts about ``min_sample`` seconds, so a fast engine and a slow one meet the machine's other work alike."""
+    lasts about ``min_sample`` seconds, so a fast engine and a slow one meet the machine's other work alike.
+    With ``freeze``, what is alive before timing is frozen out of the collector; without it, every
+    collection also walks the rest of the process (torch's modules included), as in a user's process."""
     timings = []
     runs: dict[str, dict[str, Run]] = {}
     for workload in chosen:
@@ -104,7 +107,8 @@ def time_workloads(
         say(f"{workload.key}: all {len(results)} engines agree to 1e-9")
         timings.append(timing)
     gc.collect()
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     try:
         for timing in timings:
             workload = timing.workload
@@ -116,7 +120,8 @@ def time_workloads(
             timing.per_unit = {engine: statistics.median(s) / units for engine, s in samples.items()}
             say(f"{workload.key}: " + ", ".join(f"{e} {_us(t)}" for e, t in timing.per_unit.items()))
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
     return timings
 
 
@@ -322,6 +327,20 @@ def report(args: argparse.Namespace, engines: Sequence[str], repeats: int, comma
             "One-time tracing and compiling for `compiled` (not in the times above): " + ", ".join(compile_times) + "."
         )
     lines += targets(timings, memory)
+    if not args.quick:
+        gc.collect()
+        tracked = len(gc.get_objects())
+        plain = time_workloads(chosen, engines, repeats, say, 0.25, freeze=False)
+        lines += ["", "## Time in a process as it is", ""]
+        lines += [
+            "The same workloads with nothing frozen: every collection the workloads trigger also walks the"
+            f" {tracked:,} objects the process already tracks (torch, micrograd, the benchmark's data), as it"
+            " would in a user's notebook. Large graphs pay the most, and so does the engine whose own"
+            " cost per operation is smallest.",
+            "",
+        ]
+        lines += table(plain, engines)
+        lines += targets(plain, {})
     if memory:
         lines += ["", "## Memory per graph node", ""]
         lines += ["| engine | bytes per node | how measured |", "|---|---|---|"]
