@@ -406,8 +406,12 @@ def dot_data(n: int) -> tuple[list[float], list[float]]:
     return [rng.uniform(-1, 1) for _ in range(n)], [rng.uniform(-1, 1) for _ in range(n)]
 
 
-def dot_with(value: Callable[[float], Any], n: int) -> tuple[Any, list[Any], list[Any]]:
-    xs, ys = dot_data(n)
+def dot_with(
+    value: Callable[[float], Any], n: int, data: tuple[list[float], list[float]] | None = None
+) -> tuple[Any, list[Any], list[Any]]:
+    """Wrap the numbers as leaves, sum the products, backpropagate; returns (total, a, b).
+    ``data`` is made beforehand by the timed runs, so drawing random numbers is not timed."""
+    xs, ys = data or dot_data(n)
     a = [value(x) for x in xs]
     b = [value(y) for y in ys]
     total = a[0] * b[0]
@@ -420,9 +424,10 @@ def dot_with(value: Callable[[float], Any], n: int) -> tuple[Any, list[Any], lis
 def dot_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
     def prepare(n: int) -> Run:
         value = value_class()
+        data = dot_data(n)
 
         def run() -> list[float]:
-            total, a, b = dot_with(value, n)
+            total, a, b = dot_with(value, n, data)
             return [total.data, *(v.grad for v in a), *(v.grad for v in b)]
 
         return run
@@ -433,16 +438,19 @@ def dot_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
 def dot_torch(n: int) -> Run:
     import torch
 
+    data = dot_data(n)
+
     def run() -> list[float]:
-        total, a, b = dot_with(lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), n)
+        total, a, b = dot_with(lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), n, data)
         return [total.item(), *(v.grad.item() for v in a), *(v.grad.item() for v in b)]
 
     return run
 
 
 def dot_floats(n: int) -> Run:
+    xs, ys = dot_data(n)
+
     def run() -> list[float]:
-        xs, ys = dot_data(n)
         total = xs[0] * ys[0]
         for i in range(1, n):
             total += xs[i] * ys[i]
