@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from operators import BINARY
 
 import autograd
 import autograd.value
@@ -84,13 +85,6 @@ def test_relu_sign_changes_are_replayed_correctly():
 # --- random graphs: the replay against the eager engine ------------------------------------
 
 UNARY = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"]
-BINARY = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "**": lambda a, b: a**b,
-}
 number = st.one_of(st.just(0.0), st.floats(min_value=-3.0, max_value=3.0))
 instruction = st.tuples(
     st.sampled_from(UNARY + sorted(BINARY)),

@@ -18,6 +18,7 @@ import mpmath
 import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from operators import BINARY, UNARY_SYNTAX
 
 import autograd.value
 from autograd import AnomalyError, AutogradError, Operation, Value, detect_anomaly, topological_order
@@ -29,15 +30,7 @@ OPERATIONS = [entry for entry in vars(autograd.value).values() if isinstance(ent
 SCALE = int(os.environ.get("MICRO_AUTOGRAD_FUZZ_SCALE", "1"))
 
 # How Python code applies an operation whose name is not a Value method.
-SYNTAX = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": operator.pow,
-    "neg": operator.neg,
-    "abs": abs,
-}
+SYNTAX = {**BINARY, **UNARY_SYNTAX}
 
 
 def _relu(x):

@@ -10,6 +10,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from operators import BINARY
 
 from autograd import AutogradError, Value
 
@@ -37,13 +38,6 @@ UNARY = {
     "relu": (Value.relu, torch.relu),
     "sin": (Value.sin, torch.sin),
     "cos": (Value.cos, torch.cos),
-}
-BINARY = {
-    "+": (lambda a, b: a + b),
-    "-": (lambda a, b: a - b),
-    "*": (lambda a, b: a * b),
-    "/": (lambda a, b: a / b),
-    "**": (lambda a, b: a**b),
 }
 
 
