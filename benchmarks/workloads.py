@@ -92,16 +92,7 @@ def article_compiled(steps: int) -> Run:
     from autograd import Value
 
     leaves = [Value(x) for x in ARTICLE_WEIGHTS]
-    replay = autograd.compile(lambda: article_error(leaves), leaves)
-
-    def run() -> list[float]:
-        w = list(ARTICLE_WEIGHTS)
-        for _ in range(steps):
-            error, grads = replay(*w)
-            w = [p - LR * g for p, g in zip(w, grads, strict=True)]
-        return [error, *w]
-
-    return run
+    return _descend(autograd.compile(lambda: article_error(leaves), leaves), steps)
 
 
 def article_torch(steps: int) -> Run:
@@ -133,11 +124,16 @@ def article_by_hand(w1: float, w2: float, w3: float, w4: float, w5: float, w6: f
 
 def article_floats(steps: int) -> Run:
     """The same step as ``compiled``: one call for the error and gradients, then the same update."""
+    return _descend(article_by_hand, steps)
+
+
+def _descend(error_and_grads: Callable[..., tuple[float, list[float]]], steps: int) -> Run:
+    """Gradient descent on plain floats, from a function giving the error and the gradients."""
 
     def run() -> list[float]:
         w = list(ARTICLE_WEIGHTS)
         for _ in range(steps):
-            error, grads = article_by_hand(*w)
+            error, grads = error_and_grads(*w)
             w = [p - LR * g for p, g in zip(w, grads, strict=True)]
         return [error, *w]
 
