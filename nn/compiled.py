@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from autograd import CompiledGradient, Value, compile
+import autograd
+from autograd import CompiledGradient, Value
 
 
 class CompiledLoss:
@@ -28,7 +29,7 @@ class CompiledLoss:
 
     def __init__(self, loss: Callable[[], Value], parameters: Iterable[Value], check: bool = False) -> None:
         self.parameters = list(parameters)
-        self.replay: CompiledGradient = compile(loss, self.parameters, check=check)
+        self.replay: CompiledGradient = autograd.compile(loss, self.parameters, check=check)
 
     @property
     def source(self) -> str:
