@@ -9,9 +9,12 @@ Three layers, no activations, no biases::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from autograd import Value
 
 from .layers import MLP
+from .losses import squared_error
 
 WEIGHTS = {"w1": 0.11, "w2": 0.21, "w3": 0.12, "w4": 0.08, "w5": 0.14, "w6": 0.15}
 INPUTS = (2.0, 3.0)
@@ -59,3 +62,21 @@ def article_inputs() -> list[Value]:
 def article_weights(model: MLP) -> dict[str, Value]:
     """The six weights of ``article_network()`` by the article's names."""
     return {name: model.layers[layer].neurons[n].weights[i] for name, (layer, n, i) in POSITIONS.items()}
+
+
+def article_error(model: MLP, inputs: Sequence[Value]) -> tuple[Value, Value]:
+    """One forward pass of the article's network: (its prediction ``out``, the error ``E`` against the target)."""
+    prediction = model(inputs)
+    assert isinstance(prediction, Value), "the article's network has one output"
+    error = squared_error(prediction, TARGET)
+    error.label = "E"
+    return prediction, error
+
+
+def article_state() -> tuple[MLP, list[Value], Value, Value]:
+    """The article after its forward and backward pass: (model, inputs, out, E)."""
+    model = article_network()
+    inputs = article_inputs()
+    prediction, error = article_error(model, inputs)
+    error.backward()
+    return model, inputs, prediction, error

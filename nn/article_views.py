@@ -11,30 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from autograd import Value, draw_graph, save_stepthrough
+from autograd import draw_graph, save_stepthrough
 from autograd.draw import Direction, GraphDrawing
 
 from . import article
+from .article import article_state
 from .draw import draw_network
-from .layers import MLP
-from .losses import squared_error
 
 View = Literal["graph", "network"]
 Format = Literal["svg", "png", "pdf", "dot"]
 VIEWS: tuple[View, ...] = ("graph", "network")
 FORMATS: tuple[Format, ...] = ("svg", "png", "pdf", "dot")
-
-
-def article_state() -> tuple[MLP, list[Value], Value, Value]:
-    """The article after its forward and backward pass: (model, inputs, out, E), E labelled "E"."""
-    model = article.article_network()
-    inputs = article.article_inputs()
-    prediction = model(inputs)
-    assert isinstance(prediction, Value)
-    error = squared_error(prediction, article.TARGET)
-    error.label = "E"
-    error.backward()
-    return model, inputs, prediction, error
 
 
 def article_drawing(view: View = "graph", precision: int = 4, direction: Direction = "LR") -> GraphDrawing:

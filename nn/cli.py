@@ -10,7 +10,6 @@ from typing import TextIO
 from autograd import AutogradError, Value, topological_order
 
 from . import article, article_views
-from .losses import squared_error
 from .optim import SGD
 
 
@@ -23,7 +22,7 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
     """Print the article step by step, from the engine's own numbers."""
     out = out or sys.stdout
     fmt = _formatter(precise)
-    model = article.article_network()
+    model, inputs, prediction, error = article.article_state()  # forward and backward, as the article does
     weights = article.article_weights(model)
     optimizer = SGD(model.parameters(), lr=lr)
 
@@ -38,12 +37,7 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
     say(f"  data: inputs i1 = {fmt(article.INPUTS[0])}, i2 = {fmt(article.INPUTS[1])}; target = {fmt(article.TARGET)}")
     say()
 
-    inputs = article.article_inputs()
-    prediction = model(inputs)
-    assert isinstance(prediction, Value)
-    error = squared_error(prediction, article.TARGET)
-    hidden = {n.name: n for n in model.layers[0].neurons}
-    h1, h2 = (_output_of(prediction, name) for name in hidden)
+    h1, h2 = (_output_of(prediction, name) for name in ("h1", "h2"))
     say("Forward pass")
     say(
         f"  h1  = {fmt(inputs[0].data)}*{fmt(weights['w1'].data)} + {fmt(inputs[1].data)}*{fmt(weights['w2'].data)}"
@@ -59,7 +53,6 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
     say(f"  delta = out - target = {fmt(delta)}")
     say()
 
-    error.backward()
     values = {"delta": delta, "h1": h1, "h2": h2, "i1": inputs[0].data, "i2": inputs[1].data}
     values.update({name: w.data for name, w in weights.items()})
     say("Backward pass: each gradient from the engine, beside the article's formula")
@@ -74,9 +67,7 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
     for name, w in weights.items():
         say(f"  {name}: {fmt(values[name])} -> {fmt(w.data)}")
     optimizer.zero_grad()
-    new_prediction = model(inputs)
-    assert isinstance(new_prediction, Value)
-    new_error = squared_error(new_prediction, article.TARGET)
+    new_prediction, new_error = article.article_error(model, inputs)
     say(f"  new prediction out = {fmt(new_prediction.data)} (was {fmt(prediction.data)}; target {fmt(article.TARGET)})")
     say(f"  new error E = {fmt(new_error.data)} (was {fmt(error.data)})")
 
@@ -86,9 +77,7 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
         say(f"  {'step':>5}  {'out':>12}  {'E':>12}")
         say(f"  {1:>5}  {fmt(prediction.data):>12}  {fmt(error.data):>12}")
         for step in range(2, steps + 1):
-            current = model(inputs)
-            assert isinstance(current, Value)
-            loss = squared_error(current, article.TARGET)
+            current, loss = article.article_error(model, inputs)
             say(f"  {step:>5}  {fmt(current.data):>12}  {fmt(loss.data):>12}")
             optimizer.zero_grad()
             loss.backward()
