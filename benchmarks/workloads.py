@@ -103,13 +103,20 @@ def article_torch(steps: int) -> Run:
         for _ in range(steps):
             error = article_error(w)
             error.backward()
-            with torch.no_grad():
-                for p in w:
-                    p -= LR * p.grad
-                    p.grad = None
+            _torch_sgd_step(w, LR)
         return [error.item(), *(p.item() for p in w)]
 
     return run
+
+
+def _torch_sgd_step(params: list[Any], lr: float) -> None:
+    """Plain gradient descent on torch leaves, the same update the other engines make."""
+    import torch
+
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
 
 
 def article_by_hand(w1: float, w2: float, w3: float, w4: float, w5: float, w6: float) -> tuple[float, list[float]]:
@@ -259,10 +266,7 @@ def moons_torch(epochs: int) -> Run:
             losses = [torch.relu(1 + -yi * s) for yi, s in zip(Y, scores, strict=True)]
             total_loss = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
             total_loss.backward()
-            with torch.no_grad():
-                for p in params:
-                    p -= MOONS_LR * p.grad
-                    p.grad = None
+            _torch_sgd_step(params, MOONS_LR)
         return [total_loss.item(), *(p.item() for p in params)]
 
     return run
