@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .accelerator import native
 from .grad_mode import _mode
 
 if TYPE_CHECKING:
@@ -53,6 +54,12 @@ def backward(root: Value) -> None:
     check = _mode.get().check_gradients
     if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises before any .grad changes
         check(order)
+    chain_rule(order)
+
+
+def chain_rule(order: list[Value]) -> None:
+    """Add d(root)/d(node) to every node's ``.grad``, where ``order`` is ``topological_order(root)``."""
+    root = order[-1]
     earlier = [node.grad for node in order]
     accumulating = any(earlier)
     if accumulating:
@@ -68,3 +75,8 @@ def backward(root: Value) -> None:
     if accumulating:
         for node, grad in zip(order, earlier, strict=True):
             node.grad += grad
+
+
+if native is not None:  # the same two functions, in C: see accelerator.py
+    topological_order = native.topological_order
+    chain_rule = native.chain_rule

@@ -10,6 +10,10 @@ Every operation is one ``Operation`` in the table below: a name, the forward
 formula and the local-derivative formula, side by side. ``_unary_method`` and
 ``_binary_method`` turn each entry into the ``Value`` method that applies it,
 so no operation carries its own copy of the bookkeeping.
+
+This Python is the specification. When ``autograd/_native.c`` was compiled,
+the node, the two factories' methods and the backward sweep run those same
+steps in C, calling this table's formulas (see ``accelerator.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Callable
 from typing import Any, Union
 
 from . import backward as _backward
+from .accelerator import native
 from .errors import AutogradError, DivisionByZeroError, DomainError, NumericOverflowError
 from .grad_mode import RECORD, Mode, _mode
 
@@ -193,6 +198,8 @@ COS = Operation("cos", 1, math.cos, lambda x, out: _negative_sin(x), "a finite x
 
 def _unary_method(op: Operation) -> Callable[[Value], Value]:
     """The Value method that applies the unary ``op``: compute, record, return the new node."""
+    if native is not None:
+        return native.unary_method(op)  # these same steps, in C
     forward, local_grad = op.forward, op.local_grads
 
     def apply_unary(self: Value) -> Value:
@@ -211,6 +218,8 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
 
 def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
     """The Value method that applies the binary ``op`` to a Value or a plain number."""
+    if native is not None:
+        return native.binary_method(op)  # these same steps, in C
     forward, local_grads, reflected = op.forward, op.local_grads, op.reflected
 
     def apply_binary(self: Value, other: Operand) -> Value:
@@ -222,7 +231,7 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
         else:
             number = _as_number(other)
             if number is None:  # Python then raises TypeError naming the operator and both types
-                return NotImplemented  # type: ignore[no-any-return]
+                return NotImplemented
             y = number
         x = self.data
         if reflected:  # ``2 - self``: the plain number is the left operand
@@ -406,6 +415,33 @@ class Value:
     relu = _unary_method(RELU)
     sin = _unary_method(SIN)
     cos = _unary_method(COS)
+
+
+def _on_the_c_node(reference: type[Value]) -> type[Value]:
+    """The C accelerator's node type (``autograd/_native.c``) with this class's methods and properties.
+
+    It keeps the same fields, unboxed, in a node the cycle collector does not track; ``__init__``
+    keeps a C fast path for ``Value(1.5)`` and ``Value(1.5, "w1")`` and hands every other call to the
+    Python one above.
+    """
+    assert native is not None
+    native.configure(
+        mode_var=_mode,
+        record_mode=RECORD,
+        apply_mode=_apply_mode,
+        as_number=_as_number,
+        python_init=reference.__init__,
+        autograd_error=AutogradError,
+    )
+    storage = {"__slots__", "__init__", "__module__", "__qualname__", *reference.__slots__}
+    for name, attribute in vars(reference).items():
+        if name not in storage:
+            setattr(native.Value, name, attribute)
+    return native.Value
+
+
+if native is not None:
+    Value = _on_the_c_node(Value)  # type: ignore[misc]
 
 
 def local_grads_as_values(node: Value) -> tuple[Local, ...]:

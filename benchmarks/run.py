@@ -219,7 +219,17 @@ def versions() -> list[str]:
         f"- Python {platform.python_version()} ({platform.python_implementation()})",
         f"- micro-autograd {version('micro-autograd')}, micrograd {version('micrograd')}, torch {torch.__version__}"
         f" ({torch.get_num_threads()} thread)",
+        f"- micro-autograd's engine: {engine_implementation()}",
     ]
+
+
+def engine_implementation() -> str:
+    """Which implementation of micro-autograd's engine ran (autograd/accelerator.py)."""
+    from autograd.accelerator import ACCELERATED, PURE_PYTHON_VARIABLE
+
+    if ACCELERATED:
+        return "the C accelerator, autograd/_native.c (the Python in value.py and backward.py, compiled step for step)"
+    return f"the Python implementation ({PURE_PYTHON_VARIABLE} set, or the C accelerator not compiled)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -62,14 +62,27 @@ def test_new_numbers_give_what_the_eager_engine_gives():
     assert grads == grad(eager, model.parameters())
 
 
+OPERATION_METHODS = [
+    *("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__"),
+    *("__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__abs__"),
+    *("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"),
+]
+
+
 def test_a_replay_makes_no_value(monkeypatch):
     _, replay = article_replay()
+    x = Value(1.0)
 
     def no_values(*args):
         raise AssertionError("the replay made a Value")
 
-    monkeypatch.setattr(autograd.value, "_new_node", no_values)
+    # Every way to make a Value, in the Python engine and on the C accelerator alike: a new leaf, or an operation.
     monkeypatch.setattr(Value, "__init__", no_values)
+    for name in OPERATION_METHODS:
+        monkeypatch.setattr(Value, name, no_values)
+    for make_a_value in (lambda: Value(2.0), lambda: x * 2.0, lambda: 2.0 - x, lambda: x.tanh(), lambda: -x):
+        with pytest.raises(AssertionError, match="made a Value"):  # the trap is set
+            make_a_value()
     error, _ = replay(0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
     h1, h2 = 2 * 0.1 + 3 * 0.2, 2 * 0.3 + 3 * 0.4
     assert error == pytest.approx(0.5 * (h1 * 0.5 + h2 * 0.6 - 1.0) ** 2, rel=1e-15)
