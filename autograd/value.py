@@ -18,6 +18,7 @@ steps in C, calling this table's formulas (see ``accelerator.py``).
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import operator
@@ -26,7 +27,7 @@ from typing import Any, Union
 
 from . import backward as _backward
 from .accelerator import native
-from .errors import AutogradError, DivisionByZeroError, DomainError, NumericOverflowError
+from .errors import AutogradError, DivisionByZeroError, DomainError, GraphError, NumericOverflowError
 from .grad_mode import RECORD, Mode, _mode
 
 Operand = Union["Value", int, float]
@@ -395,6 +396,15 @@ class Value:
         """A new leaf with the same number: gradients stop here."""
         return Value(self.data, self.label)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copies and pickles of a leaf keep its number, gradient and label. As in PyTorch, a node
+        an operation made is refused: its whole graph would come with it (copy ``detach()``)."""
+        if self._op is not None:
+            raise GraphError(
+                f"only a leaf Value can be copied or pickled; {self!r} was made by {self.op!r}: copy its detach()"
+            )
+        return (Value, (self.data, self.label), (None, {"grad": self.grad}))
+
     # --- operations: each is one entry of the table above ----------------------
 
     __add__ = __radd__ = _binary_method(ADD)
@@ -437,6 +447,7 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
     for name, attribute in vars(reference).items():
         if name not in storage:
             setattr(native.Value, name, attribute)
+    native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 
 

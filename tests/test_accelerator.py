@@ -5,10 +5,13 @@ as CI requires) and, from here, runs the engine's own test files again on the Py
 (MICRO_AUTOGRAD_PURE_PYTHON=1), so both are checked on every run.
 """
 
+import copy
 import gc
+import inspect
 import json
 import math
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -19,7 +22,7 @@ import pytest
 import autograd
 from autograd import Value
 from autograd.accelerator import ACCELERATED, PURE_PYTHON_VARIABLE
-from autograd.errors import AutogradError
+from autograd.errors import AutogradError, GraphError
 
 TESTS = Path(__file__).resolve().parent
 PURE_PYTHON = {**os.environ, PURE_PYTHON_VARIABLE: "1"}
@@ -168,3 +171,20 @@ def test_the_c_node_refuses_what_would_break_the_sweep(attribute, bad):
     with pytest.raises(TypeError, match="Value"):
         setattr(x, attribute, bad)
     assert x.data == 2.0 and x.parents[0].data == 1.0
+
+
+def test_copies_and_pickles_of_a_leaf_keep_its_number_gradient_and_label():
+    w = Value(0.25, "w")
+    w.grad = -1.5
+    for copy_of in (copy.copy, copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))):
+        twin = copy_of(w)
+        assert type(twin) is Value and twin is not w
+        assert (twin.data, twin.grad, twin.label, twin.is_leaf) == (0.25, -1.5, "w", True)
+    made = w * 2.0
+    with pytest.raises(GraphError, match=r"only a leaf Value can be copied.*made by '\*'"):
+        copy.deepcopy(made)
+    assert copy.deepcopy(made.detach()).data == 0.5
+
+
+def test_the_signature_reads_the_same_on_both():
+    assert str(inspect.signature(Value)) == "(data: 'float', label: 'str' = '') -> 'None'"

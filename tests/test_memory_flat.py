@@ -14,7 +14,7 @@ import nn
 
 STEPS = 10_000
 SAMPLE_EVERY = 1_000
-ALLOWED_GROWTH = 64 * 1024  # bytes from the second sample to the last; one kept graph per step is ~2 KB
+ALLOWED_GROWTH = 64 * 1024  # bytes from the second sample to the last; one kept graph per step is 0.5-1 KB
 
 
 def held_memory_while_training(steps, keep=None):
