@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from operators import BINARY, UNARY_SYNTAX
 
 import autograd
 from autograd import Value
@@ -105,7 +106,6 @@ def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
     """Random graphs over every operation, numbers and Values on either side, shared subexpressions,
     errors included; each reported as exact numbers (float.hex), or the error's type and message."""
     rng = random.Random(seed)
-    binary = ["+", "-", "*", "/", "**"]
     unary = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"]
     reports = []
     for _ in range(count):
@@ -114,22 +114,14 @@ def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
         report = []
         try:
             for _ in range(rng.randint(1, 25)):
-                name = rng.choice(binary + unary)
+                name = rng.choice(sorted(BINARY) + unary)
                 a = rng.choice(pool)
                 if name in unary:
-                    pool.append(abs(a) if name == "abs" else -a if name == "neg" else getattr(a, name)())
+                    pool.append(UNARY_SYNTAX[name](a) if name in UNARY_SYNTAX else getattr(a, name)())
                     continue
                 b: Value | float | int = rng.choice([*pool, rng.uniform(-2, 2), 2, 3.0])
                 left, right = (b, a) if rng.random() < 0.3 else (a, b)
-                pool.append(
-                    {
-                        "+": lambda p, q: p + q,
-                        "-": lambda p, q: p - q,
-                        "*": lambda p, q: p * q,
-                        "/": lambda p, q: p / q,
-                        "**": lambda p, q: p**q,
-                    }[name](left, right)
-                )
+                pool.append(BINARY[name](left, right))
             out = pool[-1]
             out.backward()
             out.backward()  # and once more: gradients accumulate
