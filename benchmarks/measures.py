@@ -165,8 +165,9 @@ def scaling(quick: bool, say: Say) -> list[str]:
         f" the cost per operation of a column changes by at most {max(spreads):.1f}x (column by column:"
         f" {', '.join(f'{x:.1f}x' for x in spreads)}), where a quadratic step would multiply it by"
         f" {sizes[-1] // sizes[0]:,}. What does grow is the memory hierarchy's share (a graph past the"
-        " caches costs more per node to touch) and CPython's cycle collector, whose full collections walk"
-        " every live node: compare the collector-off columns."
+        " caches costs more per node to touch) and, on the Python implementation, CPython's cycle"
+        " collector, whose full collections walk every live node (the C node is not tracked by it):"
+        " compare the collector-off columns."
     )
     return lines
 
