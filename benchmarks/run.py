@@ -228,7 +228,7 @@ def engine_implementation() -> str:
     from autograd.accelerator import ACCELERATED, PURE_PYTHON_VARIABLE
 
     if ACCELERATED:
-        return "the C accelerator, autograd/_native.c (the Python in value.py and backward.py, compiled step for step)"
+        return "the C accelerator, autograd/_native.c (the steps of value.py and backward.py, written again in C)"
     return f"the Python implementation ({PURE_PYTHON_VARIABLE} set, or the C accelerator not compiled)"
 
 
