@@ -1,6 +1,7 @@
 """micro-autograd's engine: scalar Values that remember how they were made, and the
 backward sweep that turns that record into gradients."""
 
+from .accelerator import ACCELERATED
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import topological_order
 from .compile import CompiledGradient, compile
@@ -16,10 +17,16 @@ from .errors import (
 )
 from .functional import grad, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .installation import version as _version
+from .installation import warn_if_clashing as _warn_if_clashing
 from .stepthrough import save_stepthrough, stepthrough_html
 from .value import Operation, Value
 
+__version__ = _version()
+_warn_if_clashing()
+
 __all__ = [
+    "ACCELERATED",
     "AnomalyError",
     "AutogradError",
     "CompiledGradient",

@@ -21,6 +21,12 @@
 #include <Python.h>
 #include <structmember.h>
 
+/* setup.py stamps the build with the SHA-256 of this file; accelerator.py compares it with the _native.c
+   beside the extension and sets a stale build aside. A build without the stamp is treated as stale too. */
+#ifndef NATIVE_SOURCE_SHA256
+#define NATIVE_SOURCE_SHA256 "unknown"
+#endif
+
 /* --- what value.py hands over at import (configure) ------------------------------------------------------ */
 
 static PyObject *mode_var;      /* grad_mode._mode, the ContextVar of the active Mode */
@@ -689,7 +695,8 @@ PyInit__native(void)
     if (empty_label == NULL || value_type == NULL || method_type == NULL ||
         PyObject_SetAttrString((PyObject *)value_type, "__name__", ((PyHeapTypeObject *)value_type)->ht_name) < 0 ||
         PyModule_AddObjectRef(module, "Value", (PyObject *)value_type) < 0 ||
-        PyModule_AddObjectRef(module, "Method", (PyObject *)method_type) < 0) {
+        PyModule_AddObjectRef(module, "Method", (PyObject *)method_type) < 0 ||
+        PyModule_AddStringConstant(module, "SOURCE_SHA256", NATIVE_SOURCE_SHA256) < 0) {
         Py_DECREF(module);
         return NULL;
     }

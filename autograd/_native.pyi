@@ -6,6 +6,7 @@ from typing import Any
 from .value import Value as _Value
 
 Value: type[_Value]  # value.py: class Value
+SOURCE_SHA256: str  # the SHA-256 of the _native.c it was compiled from (setup.py stamps it)
 
 def configure(
     *,

@@ -1,4 +1,5 @@
-"""``micro-autograd``: the command line. ``demo`` walks through the reference article; ``render`` draws it."""
+"""``micro-autograd``: the command line. ``demo`` walks through the reference article; ``render`` draws it;
+``info`` says which engine runs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from autograd import AutogradError, Value, topological_order
+from autograd import AutogradError, Value, installation, topological_order
 
 from . import article, article_views
 from .optim import SGD
@@ -111,7 +112,11 @@ def _positive_float(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="micro-autograd", description=__doc__)
+    parser.add_argument(
+        "--version", action="version", version=installation.summary(), help="show the version, engine and Python"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("info", help="say which engine runs (C accelerator or Python), its version, and Python's")
     demo_parser = commands.add_parser("demo", help="walk through the reference article step by step")
     demo_parser.add_argument("--steps", type=_positive_int, default=1, help="gradient-descent steps (default 1)")
     demo_parser.add_argument("--lr", type=_positive_float, default=article.LEARNING_RATE, help="learning rate")
@@ -129,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "demo":
+        if args.command == "info":
+            print(installation.describe())
+        elif args.command == "demo":
             demo(args.steps, args.lr, args.precise)
             if args.html:
                 page = article_views.write_article_stepthrough(args.html, args.lr)
