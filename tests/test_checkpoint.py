@@ -4,6 +4,7 @@ import json
 import math
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -399,3 +400,142 @@ def test_optimiser_load_state_dict_refuses_a_bad_state_and_changes_nothing():
     with pytest.raises(CheckpointError, match="velocity has the wrong shape: 3 numbers where 2"):
         sgd.load_state_dict(dict(before, velocity=[0.0, 0.0, 0.0]))
     assert sgd.state_dict() == before
+
+
+# --- fuzzing the structure: every field replaced by every kind of JSON value -------
+
+# Every JSON type, with awkward members: null, booleans, whole numbers (one too large for a
+# float), fractions, strings (one a model type's name), lists and objects, empty and not.
+JSON_VALUES = [
+    None, True, False, 0, -1, 1, 7, 10**400, 0.5, -0.0, 1e308, "", "x", "MLP", "SGD",
+    [], [0.5], [[]], [None, "x"], [0.5, 0.5], {}, {"x": 1}, {"": []},
+]  # fmt: skip
+
+FUZZED_CHECKPOINTS = {
+    "MLP with Adam": lambda: (MLP(2, [2, 1], seed=3), lambda parameters: Adam(parameters, lr=0.01)),
+    "Layer with SGD and momentum": lambda: (nn.Layer(2, 2, "tanh", seed=4), lambda p: SGD(p, lr=0.1, momentum=0.5)),
+    "Neuron without an optimiser": lambda: (nn.Neuron(2, "relu", seed=5), None),
+}
+
+
+def fields(document, path=()):
+    """The path to every value inside a JSON document (lists by index), the document's own first."""
+    yield path
+    if isinstance(document, dict | list):
+        children = document.items() if isinstance(document, dict) else enumerate(document)
+        for key, value in children:
+            yield from fields(value, (*path, key))
+
+
+def replaced(document, path, value):
+    """A deep copy of ``document`` with the value at ``path`` replaced by ``value``."""
+    if not path:
+        return value
+    copy = json.loads(json.dumps(document))
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return copy
+
+
+def field_name(path):
+    """The name an error must give for the field at ``path``: its own key, or its list's (``steps``, ``labels``)."""
+    keys = [key for key in path if isinstance(key, str)]
+    return keys[-1] if keys else None
+
+
+def trained(kind):
+    model, make_optimizer = FUZZED_CHECKPOINTS[kind]()
+    optimizer = make_optimizer(model.parameters()) if make_optimizer else None
+    for parameter in model.parameters():
+        parameter.grad = 0.25
+    if optimizer is not None:
+        optimizer.step()
+    return model, optimizer
+
+
+def everything_about(model, optimizer):
+    names = [neuron.name for neuron in nn.checkpoint._neurons(model)]
+    state = optimizer.state_dict() if optimizer is not None else None
+    return model.state_dict(), [p.label for p in model.parameters()], names, state
+
+
+@pytest.mark.parametrize("kind", FUZZED_CHECKPOINTS)
+def test_every_field_of_a_checkpoint_replaced_by_any_json_value_is_loaded_or_refused_by_name(kind, tmp_path):
+    """Each field of a good checkpoint, replaced by a value of each JSON type: the file loads,
+    or CheckpointError names the file and the field; never a bare TypeError, KeyError or
+    AttributeError, and ``restore`` changes nothing in the model or optimiser it was given."""
+    model, optimizer = trained(kind)
+    document = nn.checkpoint._document(model, optimizer)
+    path = tmp_path / "fuzzed.json"
+    problems = []
+    for where in fields(document):
+        for value in JSON_VALUES:
+            path.write_text(json.dumps(replaced(document, where, value)), encoding="utf-8")
+            target, target_optimizer = trained(kind)
+            before = everything_about(target, target_optimizer)
+            for restoring in (False, True):
+                try:
+                    nn.restore(path, target, target_optimizer) if restoring else nn.load(path)
+                except CheckpointError as error:
+                    message, name = str(error), field_name(where)
+                    if not message.startswith(f"{path}: ") or (name is not None and name not in message):
+                        problems.append(f"{where} = {value!r}: the error names not the file and {name!r}: {message}")
+                    if everything_about(target, target_optimizer) != before:
+                        problems.append(f"{where} = {value!r}: a refused restore changed the model or optimiser")
+                except Exception as error:  # any other exception is a defect: report it with the rest
+                    problems.append(f"{where} = {value!r}: {type(error).__name__}: {error}")
+    assert not problems, f"{len(problems)} problems, the first: " + "\n".join(problems[:15])
+
+
+ISSUE_CASES = {  # issue 10's examples: each once raised a bare TypeError naming no file and no field
+    "model type a list": ("MLP with Adam", ("model", "type"), ["MLP"], "type"),
+    "model type a mapping": ("MLP with Adam", ("model", "type"), {"MLP": 1}, "type"),
+    "optimizer type a list": ("MLP with Adam", ("optimizer", "state", "type"), ["Adam"], "type"),
+    "Adam betas a number": ("MLP with Adam", ("optimizer", "state", "betas"), 0.9, "betas"),
+    "SGD momentum a list": ("Layer with SGD and momentum", ("optimizer", "state", "momentum"), [0.5], "momentum"),
+}
+
+
+@pytest.mark.parametrize("case", ISSUE_CASES)
+def test_a_type_betas_or_momentum_of_the_wrong_shape_is_refused_naming_the_file_and_the_field(case, tmp_path):
+    kind, where, value, field = ISSUE_CASES[case]
+    model, optimizer = trained(kind)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(replaced(nn.checkpoint._document(model, optimizer), where, value)), encoding="utf-8")
+    before = everything_about(model, optimizer)
+    with pytest.raises(CheckpointError, match=rf"^{re.escape(str(path))}: .*{field}"):
+        nn.load(path)
+    with pytest.raises(CheckpointError, match=rf"^{re.escape(str(path))}: .*{field}"):
+        nn.restore(path, model, optimizer)
+    assert everything_about(model, optimizer) == before
+    if where[:2] == ("optimizer", "state"):  # in memory too: the same error, with no file to name
+        with pytest.raises(CheckpointError, match=field):
+            optimizer.load_state_dict(replaced(optimizer.state_dict(), where[2:], value))
+        assert everything_about(model, optimizer) == before
+
+
+@pytest.mark.parametrize("kind", ["MLP with Adam", "Layer with SGD and momentum"])
+def test_every_field_of_an_optimiser_state_replaced_by_any_value_is_loaded_or_refused_by_name(kind):
+    """``Optimizer.load_state_dict`` in memory: each field (and each buffer entry) replaced by a
+    value of each JSON type or a tuple is taken, or refused by a CheckpointError naming it, and a
+    refusal changes nothing."""
+    model, optimizer = trained(kind)
+    state = optimizer.state_dict()
+    problems = []
+    for where in fields(state):
+        for value in [*JSON_VALUES, (0.5, 0.5), (0.5,)]:
+            before = everything_about(model, optimizer)
+            try:
+                optimizer.load_state_dict(replaced(state, where, value) if where else value)
+            except CheckpointError as error:
+                name = field_name(where) or "state"
+                if name not in str(error):
+                    problems.append(f"{where} = {value!r}: the error does not name {name!r}: {error}")
+                if everything_about(model, optimizer) != before:
+                    problems.append(f"{where} = {value!r}: a refused state changed the optimiser")
+            except Exception as error:  # any other exception is a defect: report it with the rest
+                problems.append(f"{where} = {value!r}: {type(error).__name__}: {error}")
+            optimizer.load_state_dict(state)
+    assert not problems, f"{len(problems)} problems, the first: " + "\n".join(problems[:15])
