@@ -6,14 +6,17 @@ its label and the neurons' names, and the optimiser's state. Python writes
 each float with ``repr`` and reads it back bit for bit, so training resumed
 from a checkpoint goes on exactly as if it had never stopped.
 
-Saving is atomic: the new file is written beside the old one, flushed to
-disk, then renamed over it, so a crash leaves the old file whole. Loading
-checks everything before building anything it returns, and names the file
-and the problem in a ``CheckpointError``.
+Saving is atomic: the new file is written beside the old one (under a short
+hidden random name), flushed to disk, then renamed over it, so a crash leaves
+the old file whole. Saving to a symbolic link writes through to the file it
+points to, keeping the link. Loading checks everything before building
+anything it returns, and names the file and the problem in a
+``CheckpointError``.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -56,6 +59,13 @@ def save(model: Module, path: PathLike, optimizer: Optimizer | None = None) -> N
 
     The document is checked by the same code that ``load`` runs, so a model
     that could not be loaded back (a NaN parameter, say) is refused here.
+    The new file is written beside the old under a short hidden random name
+    (``.checkpoint-<random>.tmp``, so any valid file name works), flushed to
+    disk, then renamed over it. When ``path`` is a symbolic link, the file it
+    finally points to is replaced that way and the link is kept (a link to a
+    missing file creates that file; a loop of links is refused). An error
+    from the file system (a missing folder, say) is the usual ``OSError``
+    naming ``path``.
     """
     document = _document(model, optimizer)
     try:
@@ -309,20 +319,44 @@ def _refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    # O_EXCL: never an existing file; mode 0o666 less the umask, as for any file the user writes.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    """Write to a temporary file beside ``path``'s target, flush it to disk, then rename it over the target.
+
+    The target is ``path`` with every symbolic link resolved, so saving to a link
+    replaces the file it points to, not the link. Errors name ``path`` (and the
+    target, when they differ), never the temporary file.
+    """
+    target = Path(os.path.realpath(path))
     try:
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
+        if target.is_symlink():  # realpath stops at a loop of links
+            raise OSError(errno.ELOOP, "it is a loop of symbolic links", os.fspath(path))
+        descriptor, temporary = _create_temporary(target.parent)
+        try:
+            with open(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        if error.errno is None:  # not the file system's (our own, or a test's): as it is
+            raise
+        names = (os.fspath(path),) if target == Path(os.path.abspath(path)) else (os.fspath(path), os.fspath(target))
+        raise type(error)(error.errno, error.strerror, *names) from None
+    _sync_folder(target.parent)
+
+
+def _create_temporary(folder: Path) -> tuple[int, Path]:
+    """A new file with a short random hidden name in ``folder`` (short, so any valid target name works)."""
+    while True:
+        temporary = folder / f".checkpoint-{secrets.token_hex(8)}.tmp"
+        try:
+            # O_EXCL: never an existing file; mode 0o666 less the umask, as for any file the user writes.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:  # another writer's name, by a 1-in-2**64 chance: draw again
+            continue
 
 
 def _sync_folder(folder: Path) -> None:

@@ -180,6 +180,85 @@ def test_an_interrupt_mid_write_also_cleans_up(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+def saved_model_weights(path):
+    return [p.data for p in nn.load(path).model.parameters()]
+
+
+def recording_replace(monkeypatch):
+    """Record each rename ``save`` makes, as (source, target) paths."""
+    renames, real_replace = [], os.replace
+
+    def replace(source, target):
+        renames.append((Path(source), Path(target)))
+        real_replace(source, target)
+
+    monkeypatch.setattr("nn.checkpoint.os.replace", replace)
+    return renames
+
+
+def test_saving_to_a_symlink_writes_through_to_its_target_atomically_and_keeps_the_link(tmp_path, monkeypatch):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "model.json"
+    nn.save(nn.article_network(), target)
+    (tmp_path / "link.json").symlink_to(Path("real") / "model.json")  # relative, as `ln -s` makes them
+    (tmp_path / "link to link.json").symlink_to("link.json")
+    changed = nn.article_network()
+    changed.parameters()[0].data = 99.0
+    renames = recording_replace(monkeypatch)
+
+    nn.save(changed, tmp_path / "link to link.json")
+
+    assert (tmp_path / "link to link.json").is_symlink() and (tmp_path / "link.json").is_symlink()
+    assert os.readlink(tmp_path / "link.json") == str(Path("real") / "model.json")
+    assert not target.is_symlink() and saved_model_weights(target)[0] == 99.0
+    ((source, renamed),) = renames  # one rename: a temporary file beside the target, over the target
+    assert renamed.resolve() == target.resolve() and source.parent.resolve() == target.parent.resolve()
+    assert sorted(os.listdir(tmp_path)) == ["link to link.json", "link.json", "real"]
+    assert os.listdir(tmp_path / "real") == ["model.json"]
+
+
+def test_saving_to_a_dangling_symlink_creates_its_target(tmp_path):
+    (tmp_path / "link.json").symlink_to("new.json")
+    nn.save(nn.article_network(), tmp_path / "link.json")
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "new.json").is_file()
+    assert saved_model_weights(tmp_path / "link.json") == [p.data for p in nn.article_network().parameters()]
+
+
+def test_a_symlink_loop_is_refused_naming_the_path(tmp_path):
+    (tmp_path / "a.json").symlink_to("b.json")
+    (tmp_path / "b.json").symlink_to("a.json")
+    with pytest.raises(OSError, match="loop of symbolic links") as caught:
+        nn.save(nn.article_network(), tmp_path / "a.json")
+    assert str(tmp_path / "a.json") in str(caught.value) and ".tmp" not in str(caught.value)
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "b.json"]
+    assert (tmp_path / "a.json").is_symlink() and (tmp_path / "b.json").is_symlink()
+
+
+@pytest.mark.parametrize("name", ["m" * 250 + ".json", "é" * 125 + ".json"], ids=["ascii", "two-byte letters"])
+def test_a_file_name_of_255_bytes_can_be_saved(name, tmp_path):
+    assert len(name.encode("utf-8")) == 255  # the longest name most file systems allow
+    nn.save(nn.article_network(), tmp_path / name)
+    assert os.listdir(tmp_path) == [name]
+    assert saved_model_weights(tmp_path / name) == [p.data for p in nn.article_network().parameters()]
+
+
+@pytest.mark.parametrize(
+    ("where", "error"),
+    [
+        ("missing folder/model.json", FileNotFoundError),
+        ("m" * 256 + ".json", OSError),  # one name too long for the file system
+        ("a folder", IsADirectoryError),
+    ],
+)
+def test_every_save_error_names_the_users_path_never_a_temporary_file(where, error, tmp_path):
+    (tmp_path / "a folder").mkdir()
+    path = tmp_path / where
+    with pytest.raises(error) as caught:
+        nn.save(nn.article_network(), path)
+    assert str(path) in str(caught.value) and ".tmp" not in str(caught.value), str(caught.value)
+    assert os.listdir(tmp_path) == ["a folder"] and os.listdir(tmp_path / "a folder") == []
+
+
 def test_save_refuses_what_load_would_refuse_and_writes_nothing(tmp_path):
     path = tmp_path / "model.json"
     nn.save(nn.article_network(), path)
