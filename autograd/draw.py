@@ -278,10 +278,13 @@ def label_html(text: str) -> str:
     """User text as the inside of an HTML-like label: shown literally, never read as markup.
 
     ``html.escape`` stops markup; doubling each backslash stops Graphviz's own escapes
-    (``\\N`` would otherwise become the node's name); lines join with ``<br/>``.
+    (``\\N`` would otherwise become the node's name); ``]`` becomes a character reference:
+    Graphviz hands the label to expat piece by piece, expat holds back a trailing ``]`` (it
+    might begin ``]]>``), and a piece of text made only of ``]`` then reached Graphviz's
+    parser late (``dot`` refused a label ``"]"``). Lines join with ``<br/>``.
     """
     lines = display_text(text).split("\n")
-    return "<br/>".join(html.escape(line).replace("\\", "\\\\") for line in lines)
+    return "<br/>".join(html.escape(line).replace("\\", "\\\\").replace("]", "&#93;") for line in lines)
 
 
 def _parameter_set(parameters: Iterable[Value]) -> set[Value]:

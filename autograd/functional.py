@@ -72,8 +72,22 @@ def gradcheck(
     every partial derivative agrees within ``atol + rtol * |numeric|``;
     otherwise raises GradcheckError naming the input and both numbers (or
     returns False when ``raise_exception`` is False).
+
+    The inputs must be finite, ``eps`` a finite number > 0 that moves every
+    input, ``atol`` and ``rtol`` finite numbers >= 0. Anything else raises,
+    naming it, before ``f`` is called (TypeError for a non-number, ValueError
+    for a bad value), so the engine is never blamed for the check's own arithmetic.
     """
+    _setting("eps", eps, positive=True)
+    _setting("atol", atol, positive=False)
+    _setting("rtol", rtol, positive=False)
     point = [float(x) for x in inputs]
+    for i, x in enumerate(point):
+        if not math.isfinite(x):
+            raise ValueError(f"gradcheck: input {i} is {x!r}; finite differences need a finite point")
+        step = (x + eps) - (x - eps)
+        if not (math.isfinite(step) and step > 0.0):
+            raise ValueError(f"gradcheck: eps={eps!r} does not move input {i} ({x!r}) by a finite, non-zero step")
     leaves = [Value(x, f"x{i}") for i, x in enumerate(point)]
     output = f(*leaves)
     if not isinstance(output, Value):
@@ -96,3 +110,12 @@ def gradcheck(
                 )
             return False
     return True
+
+
+def _setting(name: str, value: object, positive: bool) -> None:
+    """Refuse, by name, a gradcheck step or tolerance that is not a finite number > 0 (``positive``) or >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"gradcheck: {name} must be a number, not {type(value).__name__}: {value!r}")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"gradcheck: {name} must be a finite number {bound}, not {value!r}")

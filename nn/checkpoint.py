@@ -6,14 +6,17 @@ its label and the neurons' names, and the optimiser's state. Python writes
 each float with ``repr`` and reads it back bit for bit, so training resumed
 from a checkpoint goes on exactly as if it had never stopped.
 
-Saving is atomic: the new file is written beside the old one, flushed to
-disk, then renamed over it, so a crash leaves the old file whole. Loading
-checks everything before building anything it returns, and names the file
-and the problem in a ``CheckpointError``.
+Saving is atomic: the new file is written beside the old one (under a short
+hidden random name), flushed to disk, then renamed over it, so a crash leaves
+the old file whole. Saving to a symbolic link writes through to the file it
+points to, keeping the link. Loading checks everything before building
+anything it returns, and names the file and the problem in a
+``CheckpointError``.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -22,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .layers import MLP, Layer, Neuron
+from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .state import CheckpointError, mapping, same_names
@@ -56,6 +59,13 @@ def save(model: Module, path: PathLike, optimizer: Optimizer | None = None) -> N
 
     The document is checked by the same code that ``load`` runs, so a model
     that could not be loaded back (a NaN parameter, say) is refused here.
+    The new file is written beside the old under a short hidden random name
+    (``.checkpoint-<random>.tmp``, so any valid file name works), flushed to
+    disk, then renamed over it. When ``path`` is a symbolic link, the file it
+    finally points to is replaced that way and the link is kept (a link to a
+    missing file creates that file; a loop of links is refused). An error
+    from the file system (a missing folder, say) is the usual ``OSError``
+    naming ``path``.
     """
     document = _document(model, optimizer)
     try:
@@ -83,7 +93,7 @@ def restore(path: PathLike, model: Module, optimizer: Optimizer | None = None) -
             raise CheckpointError(f"it holds {_describe(saved.model)}, but the model is {_describe(model)}")
         if optimizer is not None:
             if saved.optimizer is None:
-                raise CheckpointError("it holds no optimiser state")
+                raise CheckpointError('it holds no optimiser state (its "optimizer" is null)')
             expected = _optimizer_parameter_names(model, optimizer)
             if expected != _optimizer_parameter_names(saved.model, saved.optimizer):
                 raise CheckpointError("its optimiser holds the model's parameters in another order")
@@ -130,37 +140,56 @@ def _rebuild(document: object) -> Checkpoint:
         raise CheckpointError(f"its format version {version!r} is not supported (this reads version {VERSION})")
     same_names(document, ("format", "version", "model", "parameters", "optimizer"), "the checkpoint", "entry")
     parameters = mapping(document["parameters"], "its parameters")
-    model = _build_model(mapping(document["model"], "its model"), len(parameters))
-    model.load_state_dict(parameters)
+    model = _build_model(mapping(document["model"], "its model"), parameters)
     saved_optimizer = document["optimizer"]
     if saved_optimizer is None:
         return Checkpoint(model, None)
     return Checkpoint(model, _build_optimizer(mapping(saved_optimizer, "its optimizer"), model))
 
 
-def _build_model(saved: Mapping[str, Any], n_parameters: int) -> Module:
+def _build_model(saved: Mapping[str, Any], parameters: Mapping[str, Any]) -> Module:
+    """The model ``saved`` describes, holding ``parameters`` and named and labelled as saved."""
     same_names(saved, ("type", "architecture", "neuron_names", "labels"), "its model", "entry")
     kind = saved["type"]
-    if kind not in ARCHITECTURES:
+    if not isinstance(kind, str) or kind not in ARCHITECTURES:
         raise CheckpointError(f"its model type {kind!r} is unknown; it can be one of {', '.join(ARCHITECTURES)}")
     cls, fields = ARCHITECTURES[kind]
-    arguments = mapping(saved["architecture"], f"its {kind} architecture")
-    same_names(arguments, fields, f"its {kind} architecture", "argument")
+    what = f"its {kind} architecture (model type {kind!r})"
+    arguments = mapping(saved["architecture"], what)
+    same_names(arguments, fields, what, "argument")
     for name, expected in fields.items():
         value = arguments[name]
         if type(value) is not expected:
             raise CheckpointError(f"its {kind} {name} must be of type {expected.__name__}, not {value!r}")
+        if name.endswith("activation") and value not in ACTIVATIONS:
+            choices = ", ".join(ACTIVATIONS)
+            raise CheckpointError(
+                f"its {kind} {name} is invalid: unknown activation {value!r}; choose one of {choices}"
+            )
+    if kind == "MLP" and not arguments["layer_sizes"]:
+        raise CheckpointError("its MLP layer_sizes is empty; an MLP needs at least one layer")
     sizes = _sizes(kind, arguments)
-    if not all(type(size) is int and size >= 1 for size in sizes):
-        raise CheckpointError(f"its {kind} sizes must be whole numbers >= 1, not {sizes!r}")
-    implied = sum((sizes[i] + arguments["bias"]) * sizes[i + 1] for i in range(len(sizes) - 1))
-    if implied > n_parameters:  # checked before building, so a hostile size allocates nothing
-        missing = implied - n_parameters
-        raise CheckpointError(f"it lacks {missing} of the {implied} parameters its {kind} architecture has")
+    for name, size in sizes.items():
+        if type(size) is not int or size < 1:
+            raise CheckpointError(f"its {kind} {name} must be a whole number >= 1, not {size!r}")
+    widths = [*sizes.values(), 1] if kind == "Neuron" else list(sizes.values())  # a Neuron has one output
+    implied = sum((widths[i] + arguments["bias"]) * widths[i + 1] for i in range(len(widths) - 1))
+    shape = ", ".join(f"{name}={_brief(arguments[name])}" for name in fields if not name.endswith("activation"))
+    if implied > len(parameters):  # checked before building, so a hostile size allocates nothing
+        missing = _brief(implied - len(parameters))
+        raise CheckpointError(
+            f"it lacks {missing} of the {_brief(implied)} parameters its {kind} architecture has ({shape})"
+        )
     try:
         model = cls(**arguments)
-    except ValueError as error:
+    except ValueError as error:  # every argument was checked above; this names any rule added later
         raise CheckpointError(f"its {kind} architecture is invalid: {error}") from None
+    try:
+        model.load_state_dict(parameters)
+    except CheckpointError as error:
+        if implied == len(parameters):
+            raise
+        raise CheckpointError(f"{error} (its {kind} architecture, {shape}, has {implied})") from None
     _name_and_label(model, saved["neuron_names"], mapping(saved["labels"], "its labels"))
     return model
 
@@ -171,9 +200,12 @@ def _name_and_label(model: Module, neuron_names: object, labels: Mapping[str, An
         raise CheckpointError(f"its neuron_names must be a list of {len(neurons)} names, not {neuron_names!r}")
     parameters = dict(model.named_parameters())
     same_names(labels, parameters, "its labels", "parameter")
-    for text in [*neuron_names, *labels.values()]:
-        if not isinstance(text, str):
-            raise CheckpointError(f"its names and labels must be strings, not {text!r}")
+    for index, name in enumerate(neuron_names):
+        if not isinstance(name, str):
+            raise CheckpointError(f"its names and labels must be strings: neuron_names[{index}] is {name!r}")
+    for parameter, label in labels.items():
+        if not isinstance(label, str):
+            raise CheckpointError(f"its names and labels must be strings: the label of {parameter!r} is {label!r}")
     for neuron, name in zip(neurons, neuron_names, strict=True):
         neuron.name = name
     for name, label in labels.items():
@@ -184,13 +216,23 @@ def _build_optimizer(saved: Mapping[str, Any], model: Module) -> Optimizer:
     same_names(saved, ("parameters", "state"), "its optimizer", "entry")
     state = mapping(saved["state"], "its optimizer state")
     kind = state.get("type")
-    if kind not in OPTIMIZERS:
-        raise CheckpointError(f"its optimizer type {kind!r} is unknown; it can be one of {', '.join(OPTIMIZERS)}")
+    if not isinstance(kind, str) or kind not in OPTIMIZERS:
+        known = ", ".join(OPTIMIZERS)
+        raise CheckpointError(f"its optimizer state has an unknown optimizer type {kind!r}; it can be one of {known}")
+    cls = OPTIMIZERS[kind]
+    same_names(
+        state, ("type", *cls.settings, *cls.buffers, *cls.counters), f"its {kind} state (type {kind!r})", "entry"
+    )
     names = saved["parameters"]
     parameters = dict(model.named_parameters())
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n in parameters for n in names):
+    if not isinstance(names, list) or not names:
         raise CheckpointError(f"its optimizer parameters must be a list of the model's parameter names, not {names!r}")
-    optimizer = OPTIMIZERS[kind]([parameters[name] for name in names], lr=1.0)
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or name not in parameters:
+            raise CheckpointError(
+                f"its optimizer parameters[{index}] is {name!r}, not one of the model's parameter names"
+            )
+    optimizer = cls([parameters[name] for name in names], lr=1.0)
     optimizer.load_state_dict(state)
     return optimizer
 
@@ -198,11 +240,23 @@ def _build_optimizer(saved: Mapping[str, Any], model: Module) -> Optimizer:
 # --- helpers -------------------------------------------------------------------
 
 
-def _sizes(kind: str, arguments: Mapping[str, Any]) -> list[object]:
-    """The widths from inputs to outputs: a Neuron is one output, a Layer one layer."""
+def _sizes(kind: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The architecture's widths from inputs to outputs, by argument name (``layer_sizes[1]``)."""
+    sizes = {"n_inputs": arguments["n_inputs"]}
     if kind == "MLP":
-        return [arguments["n_inputs"], *arguments["layer_sizes"]]
-    return [arguments["n_inputs"], arguments.get("n_outputs", 1)]
+        sizes.update({f"layer_sizes[{i}]": size for i, size in enumerate(arguments["layer_sizes"])})
+    elif kind == "Layer":
+        sizes["n_outputs"] = arguments["n_outputs"]
+    return sizes
+
+
+def _brief(value: object) -> str:
+    """``repr(value)``, with any absurdly long whole number (a hostile file's) shortened."""
+    if isinstance(value, list):
+        return f"[{', '.join(map(_brief, value))}]"
+    if type(value) is int and len(digits := str(value)) > 15:
+        return f"<a {len(digits)}-digit number>"
+    return repr(value)
 
 
 def _neurons(model: Module) -> list[Neuron]:
@@ -265,20 +319,44 @@ def _refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    # O_EXCL: never an existing file; mode 0o666 less the umask, as for any file the user writes.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    """Write to a temporary file beside ``path``'s target, flush it to disk, then rename it over the target.
+
+    The target is ``path`` with every symbolic link resolved, so saving to a link
+    replaces the file it points to, not the link. Errors name ``path`` (and the
+    target, when they differ), never the temporary file.
+    """
+    target = Path(os.path.realpath(path))
     try:
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
+        if target.is_symlink():  # realpath stops at a loop of links
+            raise OSError(errno.ELOOP, "it is a loop of symbolic links", os.fspath(path))
+        descriptor, temporary = _create_temporary(target.parent)
+        try:
+            with open(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        if error.errno is None:  # not the file system's (our own, or a test's): as it is
+            raise
+        names = (os.fspath(path),) if target == Path(os.path.abspath(path)) else (os.fspath(path), os.fspath(target))
+        raise type(error)(error.errno, error.strerror, *names) from None
+    _sync_folder(target.parent)
+
+
+def _create_temporary(folder: Path) -> tuple[int, Path]:
+    """A new file with a short random hidden name in ``folder`` (short, so any valid target name works)."""
+    while True:
+        temporary = folder / f".checkpoint-{secrets.token_hex(8)}.tmp"
+        try:
+            # O_EXCL: never an existing file; mode 0o666 less the umask, as for any file the user writes.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:  # another writer's name, by a 1-in-2**64 chance: draw again
+            continue
 
 
 def _sync_folder(folder: Path) -> None:

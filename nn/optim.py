@@ -86,7 +86,7 @@ class Optimizer:
         state = mapping(state, f"the {kind} state")
         same_names(state, ("type", *self.settings, *self.buffers, *self.counters), f"the {kind} state", "entry")
         if state["type"] != kind:
-            raise CheckpointError(f"the state is for a {state['type']!r} optimiser, not {kind}")
+            raise CheckpointError(f"the state's type says it is for a {state['type']!r} optimiser, not {kind}")
         settings = {name: _setting(state[name], f"{kind} {name}") for name in self.settings}
         try:  # the constructor's own checks decide which settings are valid
             type(self)(self.parameters, **settings)
@@ -109,8 +109,8 @@ class SGD(Optimizer):
 
     def __init__(self, parameters: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         super().__init__(parameters, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"SGD momentum must be in [0, 1), got {momentum!r}")
+        if not isinstance(momentum, int | float) or not 0.0 <= momentum < 1.0:
+            raise ValueError(f"SGD momentum must be in [0, 1) (one number), got {momentum!r}")
         self.momentum = momentum
         self.velocity = [0.0] * len(self.parameters)
 
@@ -136,8 +136,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(parameters, lr)
-        if len(betas) != 2 or not all(isinstance(beta, int | float) and 0.0 <= beta < 1.0 for beta in betas):
-            raise ValueError(f"Adam betas must be in [0, 1), two of them, got {betas!r}")
+        pair = isinstance(betas, tuple | list) and len(betas) == 2
+        if not pair or not all(isinstance(beta, int | float) and 0.0 <= beta < 1.0 for beta in betas):
+            raise ValueError(f"Adam betas must be in [0, 1), two numbers, got {betas!r}")
         self.betas = (float(betas[0]), float(betas[1]))
         self.eps = _positive("eps", eps)
         self.steps = 0

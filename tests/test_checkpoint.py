@@ -4,6 +4,7 @@ import json
 import math
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -177,6 +178,85 @@ def test_an_interrupt_mid_write_also_cleans_up(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         nn.save(nn.article_network(), tmp_path / "model.json")
     assert os.listdir(tmp_path) == []
+
+
+def saved_model_weights(path):
+    return [p.data for p in nn.load(path).model.parameters()]
+
+
+def recording_replace(monkeypatch):
+    """Record each rename ``save`` makes, as (source, target) paths."""
+    renames, real_replace = [], os.replace
+
+    def replace(source, target):
+        renames.append((Path(source), Path(target)))
+        real_replace(source, target)
+
+    monkeypatch.setattr("nn.checkpoint.os.replace", replace)
+    return renames
+
+
+def test_saving_to_a_symlink_writes_through_to_its_target_atomically_and_keeps_the_link(tmp_path, monkeypatch):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "model.json"
+    nn.save(nn.article_network(), target)
+    (tmp_path / "link.json").symlink_to(Path("real") / "model.json")  # relative, as `ln -s` makes them
+    (tmp_path / "link to link.json").symlink_to("link.json")
+    changed = nn.article_network()
+    changed.parameters()[0].data = 99.0
+    renames = recording_replace(monkeypatch)
+
+    nn.save(changed, tmp_path / "link to link.json")
+
+    assert (tmp_path / "link to link.json").is_symlink() and (tmp_path / "link.json").is_symlink()
+    assert os.readlink(tmp_path / "link.json") == str(Path("real") / "model.json")
+    assert not target.is_symlink() and saved_model_weights(target)[0] == 99.0
+    ((source, renamed),) = renames  # one rename: a temporary file beside the target, over the target
+    assert renamed.resolve() == target.resolve() and source.parent.resolve() == target.parent.resolve()
+    assert sorted(os.listdir(tmp_path)) == ["link to link.json", "link.json", "real"]
+    assert os.listdir(tmp_path / "real") == ["model.json"]
+
+
+def test_saving_to_a_dangling_symlink_creates_its_target(tmp_path):
+    (tmp_path / "link.json").symlink_to("new.json")
+    nn.save(nn.article_network(), tmp_path / "link.json")
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "new.json").is_file()
+    assert saved_model_weights(tmp_path / "link.json") == [p.data for p in nn.article_network().parameters()]
+
+
+def test_a_symlink_loop_is_refused_naming_the_path(tmp_path):
+    (tmp_path / "a.json").symlink_to("b.json")
+    (tmp_path / "b.json").symlink_to("a.json")
+    with pytest.raises(OSError, match="loop of symbolic links") as caught:
+        nn.save(nn.article_network(), tmp_path / "a.json")
+    assert str(tmp_path / "a.json") in str(caught.value) and ".tmp" not in str(caught.value)
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "b.json"]
+    assert (tmp_path / "a.json").is_symlink() and (tmp_path / "b.json").is_symlink()
+
+
+@pytest.mark.parametrize("name", ["m" * 250 + ".json", "é" * 125 + ".json"], ids=["ascii", "two-byte letters"])
+def test_a_file_name_of_255_bytes_can_be_saved(name, tmp_path):
+    assert len(name.encode("utf-8")) == 255  # the longest name most file systems allow
+    nn.save(nn.article_network(), tmp_path / name)
+    assert os.listdir(tmp_path) == [name]
+    assert saved_model_weights(tmp_path / name) == [p.data for p in nn.article_network().parameters()]
+
+
+@pytest.mark.parametrize(
+    ("where", "error"),
+    [
+        ("missing folder/model.json", FileNotFoundError),
+        ("m" * 256 + ".json", OSError),  # one name too long for the file system
+        ("a folder", IsADirectoryError),
+    ],
+)
+def test_every_save_error_names_the_users_path_never_a_temporary_file(where, error, tmp_path):
+    (tmp_path / "a folder").mkdir()
+    path = tmp_path / where
+    with pytest.raises(error) as caught:
+        nn.save(nn.article_network(), path)
+    assert str(path) in str(caught.value) and ".tmp" not in str(caught.value), str(caught.value)
+    assert os.listdir(tmp_path) == ["a folder"] and os.listdir(tmp_path / "a folder") == []
 
 
 def test_save_refuses_what_load_would_refuse_and_writes_nothing(tmp_path):
@@ -399,3 +479,142 @@ def test_optimiser_load_state_dict_refuses_a_bad_state_and_changes_nothing():
     with pytest.raises(CheckpointError, match="velocity has the wrong shape: 3 numbers where 2"):
         sgd.load_state_dict(dict(before, velocity=[0.0, 0.0, 0.0]))
     assert sgd.state_dict() == before
+
+
+# --- fuzzing the structure: every field replaced by every kind of JSON value -------
+
+# Every JSON type, with awkward members: null, booleans, whole numbers (one too large for a
+# float), fractions, strings (one a model type's name), lists and objects, empty and not.
+JSON_VALUES = [
+    None, True, False, 0, -1, 1, 7, 10**400, 0.5, -0.0, 1e308, "", "x", "MLP", "SGD",
+    [], [0.5], [[]], [None, "x"], [0.5, 0.5], {}, {"x": 1}, {"": []},
+]  # fmt: skip
+
+FUZZED_CHECKPOINTS = {
+    "MLP with Adam": lambda: (MLP(2, [2, 1], seed=3), lambda parameters: Adam(parameters, lr=0.01)),
+    "Layer with SGD and momentum": lambda: (nn.Layer(2, 2, "tanh", seed=4), lambda p: SGD(p, lr=0.1, momentum=0.5)),
+    "Neuron without an optimiser": lambda: (nn.Neuron(2, "relu", seed=5), None),
+}
+
+
+def fields(document, path=()):
+    """The path to every value inside a JSON document (lists by index), the document's own first."""
+    yield path
+    if isinstance(document, dict | list):
+        children = document.items() if isinstance(document, dict) else enumerate(document)
+        for key, value in children:
+            yield from fields(value, (*path, key))
+
+
+def replaced(document, path, value):
+    """A deep copy of ``document`` with the value at ``path`` replaced by ``value``."""
+    if not path:
+        return value
+    copy = json.loads(json.dumps(document))
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return copy
+
+
+def field_name(path):
+    """The name an error must give for the field at ``path``: its own key, or its list's (``steps``, ``labels``)."""
+    keys = [key for key in path if isinstance(key, str)]
+    return keys[-1] if keys else None
+
+
+def trained(kind):
+    model, make_optimizer = FUZZED_CHECKPOINTS[kind]()
+    optimizer = make_optimizer(model.parameters()) if make_optimizer else None
+    for parameter in model.parameters():
+        parameter.grad = 0.25
+    if optimizer is not None:
+        optimizer.step()
+    return model, optimizer
+
+
+def everything_about(model, optimizer):
+    names = [neuron.name for neuron in nn.checkpoint._neurons(model)]
+    state = optimizer.state_dict() if optimizer is not None else None
+    return model.state_dict(), [p.label for p in model.parameters()], names, state
+
+
+@pytest.mark.parametrize("kind", FUZZED_CHECKPOINTS)
+def test_every_field_of_a_checkpoint_replaced_by_any_json_value_is_loaded_or_refused_by_name(kind, tmp_path):
+    """Each field of a good checkpoint, replaced by a value of each JSON type: the file loads,
+    or CheckpointError names the file and the field; never a bare TypeError, KeyError or
+    AttributeError, and ``restore`` changes nothing in the model or optimiser it was given."""
+    model, optimizer = trained(kind)
+    document = nn.checkpoint._document(model, optimizer)
+    path = tmp_path / "fuzzed.json"
+    problems = []
+    for where in fields(document):
+        for value in JSON_VALUES:
+            path.write_text(json.dumps(replaced(document, where, value)), encoding="utf-8")
+            target, target_optimizer = trained(kind)
+            before = everything_about(target, target_optimizer)
+            for restoring in (False, True):
+                try:
+                    nn.restore(path, target, target_optimizer) if restoring else nn.load(path)
+                except CheckpointError as error:
+                    message, name = str(error), field_name(where)
+                    if not message.startswith(f"{path}: ") or (name is not None and name not in message):
+                        problems.append(f"{where} = {value!r}: the error names not the file and {name!r}: {message}")
+                    if everything_about(target, target_optimizer) != before:
+                        problems.append(f"{where} = {value!r}: a refused restore changed the model or optimiser")
+                except Exception as error:  # any other exception is a defect: report it with the rest
+                    problems.append(f"{where} = {value!r}: {type(error).__name__}: {error}")
+    assert not problems, f"{len(problems)} problems, the first: " + "\n".join(problems[:15])
+
+
+ISSUE_CASES = {  # issue 10's examples: each once raised a bare TypeError naming no file and no field
+    "model type a list": ("MLP with Adam", ("model", "type"), ["MLP"], "type"),
+    "model type a mapping": ("MLP with Adam", ("model", "type"), {"MLP": 1}, "type"),
+    "optimizer type a list": ("MLP with Adam", ("optimizer", "state", "type"), ["Adam"], "type"),
+    "Adam betas a number": ("MLP with Adam", ("optimizer", "state", "betas"), 0.9, "betas"),
+    "SGD momentum a list": ("Layer with SGD and momentum", ("optimizer", "state", "momentum"), [0.5], "momentum"),
+}
+
+
+@pytest.mark.parametrize("case", ISSUE_CASES)
+def test_a_type_betas_or_momentum_of_the_wrong_shape_is_refused_naming_the_file_and_the_field(case, tmp_path):
+    kind, where, value, field = ISSUE_CASES[case]
+    model, optimizer = trained(kind)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(replaced(nn.checkpoint._document(model, optimizer), where, value)), encoding="utf-8")
+    before = everything_about(model, optimizer)
+    with pytest.raises(CheckpointError, match=rf"^{re.escape(str(path))}: .*{field}"):
+        nn.load(path)
+    with pytest.raises(CheckpointError, match=rf"^{re.escape(str(path))}: .*{field}"):
+        nn.restore(path, model, optimizer)
+    assert everything_about(model, optimizer) == before
+    if where[:2] == ("optimizer", "state"):  # in memory too: the same error, with no file to name
+        with pytest.raises(CheckpointError, match=field):
+            optimizer.load_state_dict(replaced(optimizer.state_dict(), where[2:], value))
+        assert everything_about(model, optimizer) == before
+
+
+@pytest.mark.parametrize("kind", ["MLP with Adam", "Layer with SGD and momentum"])
+def test_every_field_of_an_optimiser_state_replaced_by_any_value_is_loaded_or_refused_by_name(kind):
+    """``Optimizer.load_state_dict`` in memory: each field (and each buffer entry) replaced by a
+    value of each JSON type or a tuple is taken, or refused by a CheckpointError naming it, and a
+    refusal changes nothing."""
+    model, optimizer = trained(kind)
+    state = optimizer.state_dict()
+    problems = []
+    for where in fields(state):
+        for value in [*JSON_VALUES, (0.5, 0.5), (0.5,)]:
+            before = everything_about(model, optimizer)
+            try:
+                optimizer.load_state_dict(replaced(state, where, value) if where else value)
+            except CheckpointError as error:
+                name = field_name(where) or "state"
+                if name not in str(error):
+                    problems.append(f"{where} = {value!r}: the error does not name {name!r}: {error}")
+                if everything_about(model, optimizer) != before:
+                    problems.append(f"{where} = {value!r}: a refused state changed the optimiser")
+            except Exception as error:  # any other exception is a defect: report it with the rest
+                problems.append(f"{where} = {value!r}: {type(error).__name__}: {error}")
+            optimizer.load_state_dict(state)
+    assert not problems, f"{len(problems)} problems, the first: " + "\n".join(problems[:15])

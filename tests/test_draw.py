@@ -10,8 +10,10 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd import GraphError, GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph
+from autograd import GraphError, GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph, stepthrough_html
 from autograd.draw import MAX_RENDER_VALUES
 from nn import article_inputs, article_network, squared_error
 from nn.cli import main
@@ -176,6 +178,60 @@ def test_hostile_labels_render_literally_and_inject_nothing(label):
     nodes = svg_nodes(root)
     assert len(nodes) == 5  # x, x * 2, its tanh, and two operations: nothing injected
     assert label in all_text(root)
+
+
+# Markup and escape characters of DOT, HTML-like labels, XML and Graphviz (\\l \\n \\N), quotes,
+# spaces, newlines, letters and unicode from several scripts.
+LABEL_ALPHABET = [*"][{}|<>&\"'\\;#%=lnN \n", "é", "中", "🙂", "ع"]
+
+
+def drawn_labels(labels):
+    """Draw one graph holding a leaf per label (leaf i holds the number i) through the real `dot`,
+    and give back the lines of text each leaf shows, from the SVG's <text> elements."""
+    total = Value(-1.0)  # an unlabelled start, so that every labelled value is an input
+    for i, label in enumerate(labels):
+        total = total + Value(float(i), label)
+    root = svg_of(draw_graph(total, show_grad=False, show_local_grads=False, legend=False))
+    assert len(svg_nodes(root)) == 1 + 3 * len(labels)  # the leaves, the sums and their + boxes: nothing more
+    shown = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class", "").split() == ["node", "input"]:  # a leaf's box: its label's lines, "data", i
+            *lines, caption, number = [t.text or "" for t in group.iter(f"{SVG}text")]
+            assert caption == "data"
+            # SVG keeps a run of spaces as spaces and no-break spaces (U+00A0): they show the same.
+            shown[number] = [line.replace("\xa0", " ") for line in lines]
+    return [shown.get(f"{float(i):g}") for i in range(len(labels))]
+
+
+def literal_lines(label):
+    """What a short label without control characters must show: its lines, literally (dot draws no empty line)."""
+    return [line for line in label.split("\n") if line]
+
+
+def test_a_label_of_one_closing_bracket_draws_and_so_does_its_step_through_page():
+    for label in ("]", "]]", "]\n]"):
+        assert drawn_labels([label]) == [literal_lines(label)], label
+    assert ">]</text>" in stepthrough_html(Value(2.0, "]") * 3.0)  # the page builds, the label drawn in it
+
+
+def test_every_label_of_one_or_two_markup_or_escape_characters_draws_literally():
+    labels = [a + b for a in ["", *LABEL_ALPHABET] for b in LABEL_ALPHABET]
+    for start in range(0, len(labels), 200):  # a few hundred values per `dot` run
+        batch = labels[start : start + 200]
+        drawn = drawn_labels(batch)
+        wrong = [(label, shown) for label, shown in zip(batch, drawn, strict=True) if shown != literal_lines(label)]
+        assert not wrong, wrong[:10]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(st.sampled_from(LABEL_ALPHABET), max_size=40), min_size=1, max_size=30))
+def test_any_label_of_markup_escape_and_unicode_characters_draws_literally(labels):
+    labels = [label.strip("\n") or "x" for label in labels]  # an empty label shows no line at all
+    assert drawn_labels(labels) == [literal_lines(label) for label in labels]
+
+
+def test_an_empty_label_draws_only_the_number():
+    assert drawn_labels(["", "a"]) == [[], ["a"]]
 
 
 def test_newlines_in_a_label_become_separate_lines():

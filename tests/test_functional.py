@@ -52,3 +52,41 @@ def test_gradcheck_catches_a_wrong_gradient():
 def test_gradcheck_needs_a_value_result():
     with pytest.raises(GraphError, match="must return a Value"):
         gradcheck(lambda a: 3.0, [1.0])
+
+
+def never_called(*values):
+    raise AssertionError("gradcheck evaluated f before checking its arguments")
+
+
+@pytest.mark.parametrize("eps", [0.0, -0.0, -1e-6, math.nan, math.inf, -math.inf])
+def test_gradcheck_refuses_an_eps_that_is_not_a_positive_finite_number(eps):
+    with pytest.raises(ValueError, match=rf"gradcheck: eps must be a finite number > 0, not {eps!r}"):
+        gradcheck(never_called, [1.0], eps=eps)
+
+
+@pytest.mark.parametrize("name", ["atol", "rtol"])
+@pytest.mark.parametrize("value", [-1e-5, math.nan, math.inf, -math.inf])
+def test_gradcheck_refuses_a_tolerance_that_is_negative_or_not_finite(name, value):
+    with pytest.raises(ValueError, match=rf"gradcheck: {name} must be a finite number >= 0, not {value!r}"):
+        gradcheck(never_called, [1.0], **{name: value})
+
+
+@pytest.mark.parametrize("name", ["eps", "atol", "rtol"])
+@pytest.mark.parametrize("value", ["1e-6", None, True, [1e-6]])
+def test_gradcheck_refuses_a_setting_that_is_not_a_number(name, value):
+    with pytest.raises(TypeError, match=rf"gradcheck: {name} must be a number, not {type(value).__name__}"):
+        gradcheck(never_called, [1.0], **{name: value})
+
+
+def test_gradcheck_refuses_an_eps_too_small_to_move_an_input():
+    # 1e10 + 1e-9 == 1e10 in floats: both evaluations would be at the same point, and the
+    # "finite difference" 0 would wrongly blame the engine for its gradient, 1.
+    with pytest.raises(ValueError, match=r"gradcheck: eps=1e-09 does not move input 1 \(10000000000\.0\)"):
+        gradcheck(lambda a, b: a + b, [1.0, 1e10], eps=1e-9)
+    assert gradcheck(lambda a, b: a + b, [1.0, 1e10], eps=1.0)  # a step that input can take
+
+
+@pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf])
+def test_gradcheck_refuses_a_point_that_is_not_finite(x):
+    with pytest.raises(ValueError, match=rf"gradcheck: input 1 is {x!r}; finite differences need a finite point"):
+        gradcheck(never_called, [1.0, x])
