@@ -1,14 +1,15 @@
 """``micro-autograd``: the command line. ``demo`` walks through the reference article; ``render`` draws it;
-``info`` says which engine runs."""
+``explain`` takes any expression through the forward pass and the chain rule; ``info`` says which engine runs."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
-from autograd import AutogradError, Value, installation, topological_order
+from autograd import AutogradError, ExpressionError, Value, explain, installation, topological_order
 
 from . import article, article_views
 from .optim import SGD
@@ -128,11 +129,55 @@ def build_parser() -> argparse.ArgumentParser:
     render_parser.add_argument("--out", metavar="PATH", help="where to write (default: article-VIEW.FORMAT)")
     render_parser.add_argument("--precision", type=_positive_int, default=4, help="significant digits (default 4)")
     render_parser.add_argument("--direction", choices=("LR", "TB"), default="LR", help="left to right or top down")
+    _add_explain_parser(commands)
     return parser
 
 
+EXPLAIN_EPILOG = """The expression may use numbers, the names given values, + - * / **, unary minus and the
+functions exp log sqrt tanh sigmoid relu sin cos abs. It is read, never run.
+An expression that starts with - goes after --:  micro-autograd explain -- "-x**2" x=3"""
+
+
+DRAWING_FORMATS = ("svg", "png", "pdf")
+"""The drawings ``explain`` writes, one option each."""
+
+
+def _add_explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    about = "any expression, step by step: the forward pass, every chain-rule product, the gradients"
+    explain_parser = commands.add_parser(
+        "explain",
+        help=about,
+        description=about,
+        epilog=EXPLAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain_parser.add_argument("expression", metavar="EXPRESSION", help='the expression, e.g. "tanh(x*w + b)"')
+    explain_parser.add_argument("values", nargs="*", metavar="NAME=VALUE", help="the value of each name, e.g. x=2")
+    explain_parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="mark a name as a parameter (drawn amber); repeat for more",
+    )
+    explain_parser.add_argument("--precise", action="store_true", help="print every number in full precision")
+    explain_parser.add_argument("--html", metavar="PATH", help="also write the step-through page (one HTML file)")
+    for format in DRAWING_FORMATS:
+        explain_parser.add_argument(f"--{format}", metavar="PATH", help=f"also draw the graph as {format.upper()}")
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as written: exit status 2, like argparse's own errors."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # explain's NAME=VALUE may come after its options
+        if args.command != "explain" or any(item.startswith("-") or "=" not in item for item in extra):
+            hint = " (an expression that starts with - goes after --)" if args.command == "explain" else ""
+            parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        args.values += extra
     try:
         if args.command == "info":
             print(installation.describe())
@@ -145,7 +190,62 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = args.out or f"article-{args.view}.{args.format}"
             drawing = article_views.article_drawing(args.view, args.precision, args.direction)
             print(f"wrote {article_views.write_drawing(drawing, out, args.format)}")
+        elif args.command == "explain":
+            _explain(args)
+    except (UsageError, ExpressionError) as error:
+        print(f"micro-autograd {args.command}: error: {error}", file=sys.stderr)
+        return 2
     except (AutogradError, OSError, ValueError) as error:
         print(f"micro-autograd: error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _file_format(path: str, option: str, wanted: str | None) -> article_views.Format:
+    """The format of the file ``path``, from its extension; it must agree with the format asked for."""
+    if not path.strip():
+        raise UsageError(f"{option} needs a file name, not an empty one")
+    suffix = Path(path).suffix.lower().removeprefix(".")
+    known = ", ".join(f".{known}" for known in article_views.FORMATS)
+    if not suffix:
+        suffix = wanted or "svg"
+    elif suffix not in article_views.FORMATS:
+        raise UsageError(f"{option} {path}: cannot write a .{suffix} file; the formats are {known}")
+    elif wanted is not None and suffix != wanted:
+        raise UsageError(f"{option} {path}: the file name says .{suffix} but the format asked for is {wanted}")
+    return next(format for format in article_views.FORMATS if format == suffix)
+
+
+def _explain(args: argparse.Namespace) -> None:
+    drawings: dict[str, article_views.Format] = {
+        format: _file_format(path, f"--{format}", format)
+        for format in DRAWING_FORMATS
+        if (path := getattr(args, format)) is not None
+    }
+    if args.html is not None and not args.html.strip():
+        raise UsageError("--html needs a file name, not an empty one")
+    parameters = [name.strip() for names in args.param for name in names.split(",") if name.strip()]
+    explanation = explain(args.expression, _values(args.values), parameters=parameters, precise=args.precise)
+    print(explanation.text)
+    if args.html:
+        print(f"\nStep-through page written to {explanation.save_stepthrough(args.html)}")
+    for format in drawings:
+        path = article_views.write_drawing(explanation.draw(), getattr(args, format), drawings[format])
+        print(f"wrote {path}")
+
+
+def _values(items: Sequence[str]) -> dict[str, float]:
+    """``x=2 w=-0.5`` as numbers by name; each refused clearly when it is not NAME=NUMBER."""
+    values: dict[str, float] = {}
+    for item in items:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise UsageError(f"{item!r}: give each value as NAME=VALUE, e.g. x=2")
+        if name in values:
+            raise UsageError(f"{name} is given a value twice")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise UsageError(f"{item}: {text.strip()!r} is not a number") from None
+    return values
