@@ -18,9 +18,10 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import numbers
 import operator
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, count
 from pathlib import Path
@@ -141,20 +142,20 @@ def explain(
     names = _used_names(tree)
     for name in given:
         if name not in names:
-            raise ExpressionError(f"{name} is given a value but the expression does not use it", expression, None)
-    if isinstance(parameters, str):
-        parameters = [parameters]
-    for name in parameters:
+            raise ExpressionError(f"{name} is given a value but the expression does not use it")
+    wanted = {
+        unicodedata.normalize("NFKC", name) for name in ([parameters] if isinstance(parameters, str) else parameters)
+    }
+    for name in wanted:
         if name not in names:
-            raise ExpressionError(f"parameter {name!r} is not a name in the expression", expression, None)
+            raise ExpressionError(f"parameter {name!r} is not a name in the expression")
+    marked = tuple(name for name in names if name in wanted)
     leaves = {name: Value(given[name], name) for name in names}
     teller = _Teller(expression, leaves, repr if precise else _four_digits)
     root = teller.evaluate(tree)
     root.backward()
-    text = teller.text(root, [name for name in names if name in parameters])
     gradients = {name: leaf.grad for name, leaf in leaves.items()}
-    marked = tuple(name for name in names if name in parameters)
-    return Explanation(expression, root, leaves, marked, gradients, text)
+    return Explanation(expression, root, leaves, marked, gradients, teller.text(root, marked))
 
 
 # --- the values ----------------------------------------------------------------------
@@ -170,7 +171,7 @@ def _check_values(values: Mapping[str, object]) -> dict[str, float]:
             raise ExpressionError(f"{name}: names beginning with a double underscore are not allowed")
         if name in FUNCTIONS:
             raise ExpressionError(f"{name} is one of the functions and cannot be given a value; choose another name")
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"the value of {name} must be a number, not {type(value).__name__}: {value!r}")
         try:
             number = float(value)
@@ -498,7 +499,7 @@ class _Teller:
         """Name the node in the text and in the drawings (its label)."""
         node.label = self.names[node] = name
 
-    def text(self, root: Value, parameters: list[str]) -> str:
+    def text(self, root: Value, parameters: Sequence[str]) -> str:
         """The printout: the expression and values, the forward pass, the backward sweep, the gradients."""
         show, names = self.show, self.names
         out = _d(names[root])
