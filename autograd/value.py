@@ -258,7 +258,7 @@ OPERATIONS = (ADD, SUBTRACT, MULTIPLY, DIVIDE, POWER, NEGATE, ABSOLUTE, EXP, LOG
 # Used only inside local-derivative formulas (see above): no Value method applies them.
 RECIPROCAL = Operation("reciprocal", 1, _one_over, lambda x, out: -(out * out), method="")
 RAISED = Operation("pow", 2, _power_or_limit, _power_grads, method="")
-MASKED = Operation("masked", 1, lambda x: 0.0, lambda x, out: math.nan, method="")
+MASKED = Operation("masked", 1, lambda x: 0.0, lambda x, out: out * math.nan, method="")  # NaN at every order
 DERIVATIVE_OPERATIONS = (RECIPROCAL, RAISED, MASKED)
 
 
