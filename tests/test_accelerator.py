@@ -37,6 +37,7 @@ ENGINE_TESTS = [
     "test_grad_semantics.py",
     "test_grad_mode_threads.py",
     "test_second_derivatives.py",
+    "test_operation_table.py",
     "test_functional.py",
     "test_anomaly.py",
     "test_memory_and_cycles.py",
