@@ -182,7 +182,7 @@ def _reciprocal(v: Local) -> Local:
 
 
 def _raised(x: Local, y: Local) -> Local:
-    """x ** y with IEEE's limits, never an error: the RAISED row when either is a Value."""
+    """x ** y with limits, never an error (``_power_or_limit``): the RAISED row when either is a Value."""
     if isinstance(x, Value):
         return _apply_raised(x, y)
     if isinstance(y, Value):
