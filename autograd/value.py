@@ -23,6 +23,8 @@ import math
 import numbers
 import operator
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any, Union
 
 from . import backward as _backward
@@ -47,9 +49,11 @@ class Operation:
     plain arithmetic and the helpers below, so it works on floats (the eager
     engine, at forward time) and on Values (second derivatives) alike.
     ``domain`` says, for error messages, which inputs the operation accepts.
+    ``method`` names the Value method that applies it (``"exp"``, ``"__add__"``;
+    ``2 - x`` is Python's reflected ``__rsub__``); it defaults to ``name``.
     """
 
-    __slots__ = ("name", "arity", "forward", "local_grads", "domain", "reflected")
+    __slots__ = ("name", "arity", "forward", "local_grads", "domain", "reflected", "method")
 
     def __init__(
         self,
@@ -59,6 +63,7 @@ class Operation:
         local_grads: Callable[..., Any],
         domain: str = "",
         reflected: bool = False,
+        method: str | None = None,
     ) -> None:
         self.name = name
         self.arity = arity
@@ -67,10 +72,11 @@ class Operation:
         self.domain = domain
         # A reflected operation has the plain number on its left: ``2 - x``.
         self.reflected = reflected
+        self.method = name if method is None else method
 
     def with_number_first(self) -> Operation:
         """The same operation with the plain number as its left operand (``2 - x``)."""
-        return Operation(self.name, self.arity, self.forward, self.local_grads, self.domain, True)
+        return Operation(self.name, self.arity, self.forward, self.local_grads, self.domain, True, self.method)
 
     def describe(self, *operands: float) -> str:
         """The call as a reader would write it: ``log(-1.0)``, ``1.0 / 0.0``."""
@@ -97,6 +103,9 @@ def _show(number: float) -> str:
 
 
 # --- helpers the formulas use; each accepts a float or a Value ---------------
+# A formula reads a number (``_data``) only to choose a branch; it computes with plain arithmetic and
+# these helpers, which stay Values on Values. ``math.cos(x)`` on a Value would go through ``float()``
+# and give a constant, whose derivative is 0: while second derivatives are built that raises GraphError.
 
 
 def _data(v: Local) -> float:
@@ -143,58 +152,114 @@ def _power(x: float, y: float) -> float:
     return float(x**y)
 
 
-def _power_slope(x: Local, y: Local) -> Local:
-    """d(x**y)/dx = y * x**(y-1). For floats, as in PyTorch, an x**(y-1) too large for a float
-    is infinity rather than an error (5e-324 ** 5e-324 is 1.0, but its slope overflows), and
-    y = 0 gives slope 0 for every x."""
-    if isinstance(x, Value) or isinstance(y, Value):
-        return y * x ** (y - 1.0)
-    if y == 0.0:
-        return 0.0
+# Where a local derivative meets a pole (sqrt's slope 1 / (2 sqrt x) at 0, the slope y x**(y-1) of x**y
+# at x = 0), its value is a limit: infinity. So are its own derivatives, so the formulas state it with
+# the rows below, which give the limit where Python's arithmetic would raise, each with its own local
+# derivatives: every order of ``grad(..., create_graph=True)`` is then the limit too, as in PyTorch,
+# instead of the 0 a constant would give.
+
+
+def _one_over(v: float) -> float:
+    """1 / v for a v that meets 0 only as a limit from above (sqrt's result): +inf at 0 and -0.0."""
+    return 1.0 / v if v else math.inf
+
+
+def _power_or_limit(x: float, y: float) -> float:
+    """x ** y with a limit where Python raises: +inf at a pole (0 ** -0.5; the base meets 0 from
+    above), inf of the right sign on overflow, NaN for a negative base with a non-integer exponent."""
     try:
-        return y * float(x ** (y - 1.0))
+        result = x**y
+    except ZeroDivisionError:  # 0 ** (a negative y)
+        return math.inf
     except OverflowError:
-        return y * (-math.inf if x < 0.0 and (y - 1.0) % 2.0 == 1.0 else math.inf)
+        return -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
+    return math.nan if isinstance(result, complex) else float(result)
+
+
+def _reciprocal(v: Local) -> Local:
+    """1 / v, +inf at 0: the RECIPROCAL row on a Value."""
+    return _apply_reciprocal(v) if isinstance(v, Value) else _one_over(v)
+
+
+def _raised(x: Local, y: Local) -> Local:
+    """x ** y with limits, never an error (``_power_or_limit``): the RAISED row when either is a Value."""
+    if isinstance(x, Value):
+        return _apply_raised(x, y)
+    if isinstance(y, Value):
+        return _apply_raised_number_first(y, x)
+    return _power_or_limit(x, y)
+
+
+def _masked(out: Local) -> Local:
+    """0 where PyTorch masks a slope that is 0 * inf to 0 (``where(mask, 0, ...)``): on a Value, the
+    MASKED row, whose own slope is NaN, as PyTorch's derivatives of that slope are (0 * inf again)."""
+    return _apply_masked(out) if isinstance(out, Value) else 0.0
+
+
+def _sqrt_slope(x: Local, out: Local) -> Local:
+    """d sqrt(x)/dx = 0.5 / sqrt(x): +inf at 0, where its derivatives are limits too (RECIPROCAL)."""
+    return 0.5 * _reciprocal(out)
 
 
 def _power_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
-    """d(x**y)/dx = y * x**(y-1) and d(x**y)/dy = x**y * log(x), with PyTorch's values at x = 0."""
+    """d(x**y)/dx = y * x**(y-1) and d(x**y)/dy = x**y * log(x), valued as PyTorch values them where
+    they meet a pole or the log of a number <= 0 (inf, NaN, or a masked 0), each a Value of the inputs
+    on Values, so that its own derivatives are limits too. POWER and RAISED share it."""
     x_, y_ = _data(x), _data(y)
-    if x_ == 0.0 and y_ < 1.0:
-        dx: Local = 0.0 if y_ == 0.0 else math.inf
-    else:
-        dx = _power_slope(x, y)
+    dx: Local
+    if y_ != 0.0:
+        dx = y * _raised(x, y - 1.0)  # at x = 0: 0, 1 or inf as y is above, at or below 1
+    elif not isinstance(y, Value):
+        dx = 0.0  # x ** 0 is 1 whatever x is
+    else:  # 0 as in PyTorch, but its slope in y is x**-1 (PyTorch's mask makes that 0 too): keep it where finite
+        slope = y * _raised(x, y - 1.0)
+        dx = slope + 0.0 if _data(slope) == 0.0 else _masked(out)  # + 0.0: 0 * -0.5 is -0.0
+    dy: Local
     if x_ > 0.0:
-        dy: Local = out * _log(x)
-    else:
-        dy = 0.0 if x_ == 0.0 else math.nan  # log of a negative base: undefined, as in PyTorch
+        dy = out * _log(x)
+    elif x_ == 0.0 and not y_ < 0.0:
+        dy = _masked(out)  # x**y log(x) at x = 0: 0 * -inf, which PyTorch masks to 0
+    elif x_ == 0.0:  # a negative exponent (RAISED's, or 0 ** -inf): inf * -inf
+        dy = out * -math.inf
+    else:  # the log of a negative base (or NaN): NaN, as in PyTorch, and so are its derivatives
+        dy = out * math.nan if isinstance(out, Value) else math.nan
     return dx, dy
 
 
 # --- the operations: name, arity, forward formula, local derivatives ---------
 # Each local-derivative formula receives the inputs and the output (``out``).
 
-ADD = Operation("+", 2, operator.add, lambda x, y, out: (1.0, 1.0))
-SUBTRACT = Operation("-", 2, operator.sub, lambda x, y, out: (1.0, -1.0))
-MULTIPLY = Operation("*", 2, operator.mul, lambda x, y, out: (y, x))
-DIVIDE = Operation("/", 2, operator.truediv, lambda x, y, out: (1.0 / y, -out / y))
+ADD = Operation("+", 2, operator.add, lambda x, y, out: (1.0, 1.0), method="__add__")
+SUBTRACT = Operation("-", 2, operator.sub, lambda x, y, out: (1.0, -1.0), method="__sub__")
+MULTIPLY = Operation("*", 2, operator.mul, lambda x, y, out: (y, x), method="__mul__")
+DIVIDE = Operation("/", 2, operator.truediv, lambda x, y, out: (1.0 / y, -out / y), method="__truediv__")
 POWER = Operation(
     "**",
     2,
     _power,
     _power_grads,
     "a real result: an integer exponent for a negative base",
+    method="__pow__",
 )
-NEGATE = Operation("neg", 1, operator.neg, lambda x, out: -1.0)
-ABSOLUTE = Operation("abs", 1, abs, lambda x, out: _sign(_data(x)))
+NEGATE = Operation("neg", 1, operator.neg, lambda x, out: -1.0, method="__neg__")
+ABSOLUTE = Operation("abs", 1, abs, lambda x, out: _sign(_data(x)), method="__abs__")
 EXP = Operation("exp", 1, math.exp, lambda x, out: out)
 LOG = Operation("log", 1, math.log, lambda x, out: 1.0 / x, "x > 0")
-SQRT = Operation("sqrt", 1, math.sqrt, lambda x, out: 0.5 / out if _data(out) else math.inf, "x >= 0")
+SQRT = Operation("sqrt", 1, math.sqrt, _sqrt_slope, "x >= 0")
 TANH = Operation("tanh", 1, math.tanh, lambda x, out: 1.0 - out * out)
 SIGMOID = Operation("sigmoid", 1, _sigmoid, lambda x, out: out * (1.0 - out))
 RELU = Operation("relu", 1, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: 0.0 if _data(x) <= 0.0 else 1.0)
 SIN = Operation("sin", 1, math.sin, lambda x, out: _cos(x), "a finite x")
 COS = Operation("cos", 1, math.cos, lambda x, out: _negative_sin(x), "a finite x")
+
+OPERATIONS = (ADD, SUBTRACT, MULTIPLY, DIVIDE, POWER, NEGATE, ABSOLUTE, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS)
+"""Every operation a Value method applies (``op.method``): tests and tools iterate this table."""
+
+# Used only inside local-derivative formulas (see above): no Value method applies them.
+RECIPROCAL = Operation("reciprocal", 1, _one_over, lambda x, out: -(out * out), method="")
+RAISED = Operation("pow", 2, _power_or_limit, _power_grads, method="")
+MASKED = Operation("masked", 1, lambda x: 0.0, lambda x, out: out * math.nan, method="")  # NaN at every order
+DERIVATIVE_OPERATIONS = (RECIPROCAL, RAISED, MASKED)
 
 
 def _unary_method(op: Operation) -> Callable[[Value], Value]:
@@ -256,6 +321,13 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
     return apply_binary
 
 
+# The derivative-only rows, applied by the helpers ``_reciprocal``, ``_raised`` and ``_masked``.
+_apply_reciprocal = _unary_method(RECIPROCAL)
+_apply_raised = _binary_method(RAISED)
+_apply_raised_number_first = _binary_method(RAISED.with_number_first())
+_apply_masked = _unary_method(MASKED)
+
+
 def _as_number(other: object) -> float | None:
     """A plain-number operand as a float; None for anything else (bool included)."""
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
@@ -304,6 +376,9 @@ def _operands(node: Value) -> tuple[float, ...]:
 
 
 _new_node = object.__new__
+
+# The operation whose local-derivative formula is running on Values (``local_grads_as_values``), if any.
+_formula_on_values: ContextVar[Operation | None] = ContextVar("formula_on_values", default=None)
 
 
 class Value:
@@ -384,6 +459,13 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        op = _formula_on_values.get()
+        if op is not None:  # math.cos(x) in a formula: the second derivative would silently be 0
+            raise GraphError(
+                f"the local-derivative formula of {op.name!r} turned a Value into a float (float(), math.cos(x)...)"
+                " while building second derivatives, which would then be 0: write it with Value arithmetic and"
+                " the helpers in autograd/value.py"
+            )
         return self.data
 
     # --- gradients -----------------------------------------------------------
@@ -460,10 +542,28 @@ def local_grads_as_values(node: Value) -> tuple[Local, ...]:
 
     Used for second derivatives: differentiating these again is what makes
     ``grad(..., create_graph=True)`` work. Aligned with ``node.parents``.
+    While the formula runs, a Value turned into a float raises GraphError
+    naming the operation, and ``detect_anomaly()`` leaves the formula's own
+    steps alone (a slope masked to 0 may pass through NaN, as in PyTorch):
+    the local derivative it returns is checked when the sweep multiplies it.
     """
     op = node._op
     if op is None:
         return ()
+    mode = _mode.get()
+    formula = _formula_on_values.set(op)
+    quiet = _mode.set(replace(mode, check=None)) if mode.check is not None else None
+    try:
+        return _evaluate_local_grads(op, node)
+    except TypeError as error:  # int(x), range(x)...: a Value where the formula needs a number
+        raise GraphError(f"the local-derivative formula of {op.name!r} failed on Values: {error}") from error
+    finally:
+        if quiet is not None:
+            _mode.reset(quiet)
+        _formula_on_values.reset(formula)
+
+
+def _evaluate_local_grads(op: Operation, node: Value) -> tuple[Local, ...]:
     x = node._x
     if op.arity == 1:
         return (op.local_grads(x, node),)

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from operators import BINARY, UNARY_SYNTAX
+from operators import BINARY, BY_NAME, UNARY_NAMES, apply
 
 import autograd
 from autograd import Value
@@ -37,6 +37,7 @@ ENGINE_TESTS = [
     "test_grad_semantics.py",
     "test_grad_mode_threads.py",
     "test_second_derivatives.py",
+    "test_operation_table.py",
     "test_functional.py",
     "test_anomaly.py",
     "test_memory_and_cycles.py",
@@ -104,9 +105,9 @@ def test_the_engine_tests_pass_on_the_python_implementation():
 
 def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
     """Random graphs over every operation, numbers and Values on either side, shared subexpressions,
-    errors included; each reported as exact numbers (float.hex), or the error's type and message."""
+    errors included; each reported as exact numbers (float.hex), second derivatives too, or the error's type
+    and message."""
     rng = random.Random(seed)
-    unary = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"]
     reports = []
     for _ in range(count):
         leaves = [Value(rng.choice([rng.uniform(-3, 3), rng.randint(-2, 2), 0.5]), f"x{i}") for i in range(3)]
@@ -114,10 +115,10 @@ def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
         report = []
         try:
             for _ in range(rng.randint(1, 25)):
-                name = rng.choice(sorted(BINARY) + unary)
+                name = rng.choice(sorted(BINARY) + UNARY_NAMES)
                 a = rng.choice(pool)
-                if name in unary:
-                    pool.append(UNARY_SYNTAX[name](a) if name in UNARY_SYNTAX else getattr(a, name)())
+                if name in UNARY_NAMES:
+                    pool.append(apply(BY_NAME[name], a))
                     continue
                 b: Value | float | int = rng.choice([*pool, rng.uniform(-2, 2), 2, 3.0])
                 left, right = (b, a) if rng.random() < 0.3 else (a, b)
@@ -128,6 +129,8 @@ def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
             first = autograd.grad(out, leaves)
             report += [out.data.hex(), *(leaf.grad.hex() for leaf in leaves), *(g.hex() for g in first)]
             report += [node.grad.hex() for node in autograd.topological_order(out)]
+            first_as_values = autograd.grad(out, leaves, create_graph=True)  # the rows derivatives use, too
+            report += [g.hex() for g in autograd.grad(first_as_values[0], leaves)]
         except (AutogradError, ArithmeticError, ValueError) as error:
             report.append(f"{type(error).__name__}: {error}")
         reports.append(report)
@@ -139,7 +142,7 @@ def test_both_implementations_compute_the_same_numbers_bit_for_bit():
     python = subprocess.run(
         [sys.executable, "-c", "import json, test_accelerator as t; print(json.dumps(t.random_programs()))"],
         cwd=TESTS,
-        env={**PURE_PYTHON, "PYTHONPATH": str(TESTS)},
+        env={**PURE_PYTHON, "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent)])},  # this checkout
         capture_output=True,
         text=True,
         check=True,

@@ -4,24 +4,29 @@ import math
 
 import pytest
 from finite_differences import central_difference
-from operators import BINARY
+from operators import OPERATIONS, apply
 
-from autograd import GradcheckError, GraphError, Value, grad, gradcheck
+from autograd import AutogradError, GradcheckError, GraphError, Value, grad, gradcheck
 
-FUNCTIONS = {
-    **BINARY,
-    "number-first": lambda a, b: (3 - a) * (2 / b) + 2**a,
-    "neg-abs": lambda a, b: -abs(a - b),
-    "exp": lambda a, b: (a * b).exp(),
-    "log": lambda a, b: (a * b).log(),
-    "sqrt": lambda a, b: (a + b).sqrt(),
-    "tanh": lambda a, b: (a - b).tanh(),
-    "sigmoid": lambda a, b: (a * b).sigmoid(),
-    "relu": lambda a, b: (a - b).relu() + (b - a).relu() * 2,
-    "sin": lambda a, b: (a * b).sin(),
-    "cos": lambda a, b: (a + b).cos(),
-    "everything": lambda a, b: ((a * b).tanh() + a.exp() / b - (a**b).log() + b.sigmoid() * a.sin()) ** 2,
-}
+
+def _cases(op):
+    """Functions of two positive inputs that apply ``op``: between Values and with a plain number on either
+    side, or (unary) to a product, and to a difference of either sign where the operation takes one."""
+    if op.arity == 2:
+        yield op.name, lambda a, b: apply(op, a, b)
+        yield f"{op.name} number", lambda a, b: apply(op, a, 1.5)
+        yield f"number {op.name}", lambda a, b: apply(op, 1.5, b)
+        return
+    yield op.name, lambda a, b: apply(op, a * b)
+    try:
+        apply(op, Value(-1.0))
+    except AutogradError:  # log, sqrt: positive numbers only
+        return
+    yield f"{op.name} of a difference", lambda a, b: apply(op, a - b) + apply(op, b - a) * 2.0
+
+
+FUNCTIONS = {name: f for op in OPERATIONS for name, f in _cases(op)}
+FUNCTIONS["everything"] = lambda a, b: ((a * b).tanh() + a.exp() / b - (a**b).log() + b.sigmoid() * a.sin()) ** 2
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

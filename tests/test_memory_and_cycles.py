@@ -11,6 +11,7 @@ import tracemalloc
 import weakref
 
 import pytest
+from operators import OPERATIONS, apply
 
 from autograd import Value, grad, no_grad
 from nn import MLP, SGD, article_inputs, article_network, hinge_loss, l2_penalty, squared_error
@@ -23,9 +24,13 @@ class WatchedLeaf(Value):
 
 
 def every_operation(x: Value, y: Value) -> Value:
-    total = x + y - x * y / (y + 3.0) + x**2.0 + 2.0**x - abs(-x) + (2.0 - x) + 1.0 / (x + 4.0)
-    for unary in (Value.exp, Value.log, Value.sqrt, Value.tanh, Value.sigmoid, Value.relu, Value.sin, Value.cos):
-        total = total + unary(y)
+    """Every row of the table, between Values and with a plain number on either side (x = 0.5, y = 1.5)."""
+    total = x + y
+    for op in OPERATIONS:
+        if op.arity == 1:
+            total = total + apply(op, y)
+        else:
+            total = total + apply(op, x, y) + apply(op, y, 2.0) + apply(op, 2.0, x)
     return total
 
 

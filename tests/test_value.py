@@ -3,11 +3,14 @@
 import math
 
 import pytest
+from operators import BINARY, BY_NAME, UNARY_NAMES, apply
 
 from autograd import Value
 
 # Each operation's value and derivative in closed form, written independently of the engine.
 UNARY = {
+    "neg": (lambda x: -x, lambda x: -1.0),
+    "abs": (abs, lambda x: 1.0 if x > 0 else -1.0),
     "exp": (math.exp, math.exp),
     "log": (math.log, lambda x: 1 / x),
     "sqrt": (math.sqrt, lambda x: 0.5 / math.sqrt(x)),
@@ -37,11 +40,11 @@ def test_label_must_be_text():
         Value(1.0, label=3)
 
 
-@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("name", UNARY_NAMES)
 @pytest.mark.parametrize("x", [0.3, 1.7, 2.5])
 def test_unary_operation_value_and_local_derivative(name, x):
     forward, derivative = UNARY[name]
-    node = getattr(Value(x), name)()
+    node = apply(BY_NAME[name], Value(x))
     assert node.data == pytest.approx(forward(x), rel=1e-14)
     assert node.op == name
     assert len(node.parents) == 1
@@ -55,19 +58,21 @@ def test_negation_and_abs():
     assert abs(Value(2.0)).local_grads == (1.0,)
 
 
-@pytest.mark.parametrize(
-    ("expression", "value", "dx", "dy"),
-    [
-        (lambda x, y: x + y, 5.0, 1.0, 1.0),
-        (lambda x, y: x - y, -1.0, 1.0, -1.0),
-        (lambda x, y: x * y, 6.0, 3.0, 2.0),
-        (lambda x, y: x / y, 2 / 3, 1 / 3, -2 / 9),
-        (lambda x, y: x**y, 8.0, 3 * 2**2, 8 * math.log(2)),
-    ],
-)
-def test_binary_operations_between_values(expression, value, dx, dy):
+# Each binary operation at x = 2, y = 3: its value and its two local derivatives, in closed form.
+BINARY_AT_2_3 = {
+    "+": (5.0, 1.0, 1.0),
+    "-": (-1.0, 1.0, -1.0),
+    "*": (6.0, 3.0, 2.0),
+    "/": (2 / 3, 1 / 3, -2 / 9),
+    "**": (8.0, 3 * 2**2, 8 * math.log(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_operations_between_values(name):
+    value, dx, dy = BINARY_AT_2_3[name]
     x, y = Value(2.0), Value(3.0)
-    node = expression(x, y)
+    node = BINARY[name](x, y)
     assert node.data == pytest.approx(value, rel=1e-14)
     assert node.parents == (x, y)
     assert node.local_grads == pytest.approx((dx, dy), rel=1e-14)
