@@ -25,7 +25,8 @@ import operator
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import replace
-from typing import Any, Union
+from types import FunctionType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union
 
 from . import backward as _backward
 from .accelerator import native
@@ -269,16 +270,16 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
     forward, local_grad = op.forward, op.local_grads
 
     def apply_unary(self: Value) -> Value:
-        x = self.data
+        x = self._data
         try:
             out = forward(x)
-            return _record(out, op, self, local_grad(x, out), None, 0.0)
+            return _record(out, op, self, local_grad(x, out), None, 0.0, 0.0)
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
             raise op.error(cause, x) from None
 
-    apply_unary.__name__ = apply_unary.__qualname__ = op.name
+    apply_unary.operation = op  # as the C method's
     return apply_unary
 
 
@@ -291,7 +292,7 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
     def apply_binary(self: Value, other: Operand) -> Value:
         y_node: Value | None = None
         if isinstance(other, Value):
-            y_node, y = other, other.data
+            y_node, y = other, other._data
         elif other.__class__ is float:
             y = other
         else:
@@ -299,25 +300,25 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
             if number is None:  # Python then raises TypeError naming the operator and both types
                 return NotImplemented
             y = number
-        x = self.data
+        x = self._data
         if reflected:  # ``2 - self``: the plain number is the left operand
             x, y = y, x
         try:
             out = forward(x, y)
             dx, dy = local_grads(x, y, out)
             if y_node is not None:
-                return _record(out, op, self, dx, y_node, dy)
-            # One Value input: keep the plain number in the second slot's derivative
-            # field, so second derivatives can rebuild the local derivative later.
+                return _record(out, op, self, dx, y_node, dy, 0.0)
+            # One Value input: the plain number is kept in its own field, so second
+            # derivatives can rebuild the local derivative later.
             if reflected:
-                return _record(out, op, self, dy, None, x)
-            return _record(out, op, self, dx, None, y)
+                return _record(out, op, self, dy, None, 0.0, x)
+            return _record(out, op, self, dx, None, 0.0, y)
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
             raise op.error(cause, x, y) from None
 
-    apply_binary.__name__ = apply_binary.__qualname__ = op.name
+    apply_binary.operation = op  # as the C method's
     return apply_binary
 
 
@@ -328,51 +329,80 @@ _apply_raised_number_first = _binary_method(RAISED.with_number_first())
 _apply_masked = _unary_method(MASKED)
 
 
-def _as_number(other: object) -> float | None:
-    """A plain-number operand as a float; None for anything else (bool included)."""
+def _name_methods(cls: type) -> None:
+    """Name each operation method after its first attribute in ``cls`` (``Value.relu``, ``Value.__add__``), as
+    a method written in the class would be: pickle finds a function by that name. (A C method names itself:
+    Python calls its ``__set_name__``.)"""
+    for name, attribute in vars(cls).items():
+        named = isinstance(attribute, FunctionType) and attribute.__qualname__.startswith(f"{cls.__qualname__}.")
+        if isinstance(attribute, FunctionType) and hasattr(attribute, "operation") and not named:
+            attribute.__name__, attribute.__qualname__ = name, f"{cls.__qualname__}.{name}"
+
+
+def _as_number(other: object, role: str = "operand") -> float | None:
+    """A plain number (an operand, or a Value's data or grad) as a float; None for anything else (bool included)."""
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
         return None
     try:
         return float(other)
     except OverflowError:
-        raise NumericOverflowError(f"{other!r} is too large to be a float operand") from None
+        size = f"an int of {other.bit_length()} bits" if isinstance(other, int) else repr(other)
+        raise NumericOverflowError(f"{role} is too large to be a float: {size}") from None
 
 
-def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float) -> Value:
+def _checked_number(value: object, field: str) -> float:
+    """What a Value's ``data`` or ``grad`` may be set to, as a float: a float, or an int, converted."""
+    number = _as_number(value, f"Value {field}")
+    if number is None:
+        raise TypeError(f"Value {field} must be an int or a float, not {type(value).__name__}: {value!r}")
+    return number
+
+
+def _checked_label(label: object) -> str:
+    """What a Value's label may be: a str, kept as a plain str (a str subclass could refer back to its node)."""
+    if not isinstance(label, str):
+        raise TypeError(f"Value label must be a str, not {type(label).__name__}: {label!r}")
+    return str.__str__(label)
+
+
+def _make_leaf(node: Value, data: float, label: str) -> None:
+    """Set every field of ``node`` as a new leaf's; ``data`` and ``label`` are already checked."""
+    node._data = data
+    node._grad = 0.0
+    node._label = label
+    node._op_ = node._x_ = node._y_ = None
+    node._dx_ = node._dy_ = node._constant_ = 0.0
+
+
+def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float, constant: float) -> Value:
     """Make the result node: its number, and (when recording) its inputs and local derivatives."""
     node = _new_node(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node._op = op
-    node._x = x
-    node._dx = dx
-    node._y = y
-    node._dy = dy
+    node._data = out
+    node._grad = 0.0
+    node._label = ""
+    node._op_ = op
+    node._x_ = x
+    node._dx_ = dx
+    node._y_ = y
+    node._dy_ = dy
+    node._constant_ = constant
     mode = _mode.get()
-    if mode is not RECORD:
-        _apply_mode(node, mode)
+    if mode is not RECORD and not _apply_mode(node, mode):
+        _make_leaf(node, out, "")  # no_grad: the result is a new leaf
     return node
 
 
-def _apply_mode(node: Value, mode: Mode) -> None:
-    """The uncommon modes: run the active check, and cut the record under ``no_grad``."""
+def _apply_mode(node: Value, mode: Mode) -> bool:
+    """The uncommon modes: run the active check on the new node; say whether its record is kept (not under
+    ``no_grad``)."""
     if mode.check is not None:
         mode.check(node, _operands(node))
-    if not mode.record:
-        node._op = node._x = node._y = None
-        node._dx = node._dy = 0.0
+    return mode.record
 
 
 def _operands(node: Value) -> tuple[float, ...]:
     """The numbers ``node`` was computed from, in operand order (a folded plain number included)."""
-    x = node._x
-    assert x is not None
-    if node._y is not None:
-        return (x.data, node._y.data)
-    if node._op is None or node._op.arity == 1:
-        return (x.data,)
-    return (node._dy, x.data) if node._op.reflected else (x.data, node._dy)
+    return tuple(v.data if isinstance(v, Value) else v for v in node.operands())
 
 
 _new_node = object.__new__
@@ -380,37 +410,88 @@ _new_node = object.__new__
 # The operation whose local-derivative formula is running on Values (``local_grads_as_values``), if any.
 _formula_on_values: ContextVar[Operation | None] = ContextVar("formula_on_values", default=None)
 
+# --- the fields of the Python node -------------------------------------------------------------------------
+# The Python node keeps each field in a slot; the names the rest of the code uses are properties over those
+# slots, so that what is assigned is checked (a refused assignment changes nothing) and the record of how the
+# node was made is read-only: no cycle can go through it. The C node's getters and setters are the twins.
+
+_T = TypeVar("_T", covariant=True)
+
+if TYPE_CHECKING:  # what the properties below are, for the type checker
+
+    class _ReadOnly(Protocol[_T]):
+        def __get__(self, node: Value, owner: type | None = None) -> _T: ...
+
+    class _Field(_ReadOnly[_T], Protocol[_T]):
+        def __set__(self, node: Value, value: object) -> None: ...
+
+
+def _number_field(name: str, doc: str) -> _Field[float]:
+    """``data`` or ``grad``: a float; an int is converted, anything else refused."""
+    slot = f"_{name}"
+
+    def assign(node: Value, value: object) -> None:
+        setattr(node, slot, value if value.__class__ is float else _checked_number(value, name))
+
+    return property(operator.attrgetter(slot), assign, _undeletable(name), doc)
+
+
+def _label_field() -> _Field[str]:
+    def assign(node: Value, value: object) -> None:
+        node._label = value if value.__class__ is str else _checked_label(value)
+
+    return property(operator.attrgetter("_label"), assign, _undeletable("label"), "a name for drawings and messages")
+
+
+def _undeletable(name: str) -> Callable[[Value], None]:
+    def refuse(node: Value) -> None:
+        raise AttributeError(f"Value {name} cannot be deleted")
+
+    return refuse
+
+
+def _record_field(name: str) -> Any:  # a _ReadOnly[...]: the class body says of what
+    """A field of the record (``_op``, ``_x``, ...): set when the node is made, read-only afterwards."""
+
+    def refuse(node: Value, value: object = None) -> None:
+        raise AttributeError(f"{name} is read-only: a Value's record is fixed when the node is made")
+
+    return property(operator.attrgetter(f"{name}_"), refuse, refuse)
+
 
 class Value:
     """A scalar in a computation graph: its number, its gradient, and how it was made."""
 
-    # _op: the Operation that made this node (None for a leaf).
-    # _x, _y: its Value inputs (None where absent); _dx, _dy: d(self)/d(_x), d(self)/d(_y).
-    # When the second operand was a plain number, _y is None and _dy keeps that number.
-    __slots__ = ("data", "grad", "label", "_op", "_x", "_dx", "_y", "_dy")
+    __slots__ = ("_data", "_grad", "_label", "_op_", "_x_", "_dx_", "_y_", "_dy_", "_constant_")
+    _data: float
+    _grad: float
+    _label: str
+    _op_: Operation | None
+    _x_: Value | None
+    _dx_: float
+    _y_: Value | None
+    _dy_: float
+    _constant_: float
 
-    data: float
-    grad: float
-    label: str
-    _op: Operation | None
-    _x: Value | None
-    _dx: float
-    _y: Value | None
-    _dy: float
+    data = _number_field("data", "the number")
+    grad = _number_field("grad", "d(output)/d(this node), filled in by backward()")
+    label = _label_field()
+    # The record: the Operation that made this node (None for a leaf); its Value inputs (None where absent);
+    # d(self)/d(_x) and d(self)/d(_y); the plain number folded into a binary operation (the 2 of ``x * 2`` or
+    # ``2 - x``, with _y None). A number that does not apply is 0.0.
+    _op: _ReadOnly[Operation | None] = _record_field("_op")
+    _x: _ReadOnly[Value | None] = _record_field("_x")
+    _dx: _ReadOnly[float] = _record_field("_dx")
+    _y: _ReadOnly[Value | None] = _record_field("_y")
+    _dy: _ReadOnly[float] = _record_field("_dy")
+    _constant: _ReadOnly[float] = _record_field("_constant")
 
     def __init__(self, data: float, label: str = "") -> None:
-        if data.__class__ is not float:
-            number = _as_number(data)
-            if number is None:
-                raise TypeError(f"Value data must be an int or a float, not {type(data).__name__}: {data!r}")
-            data = number
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, not {type(label).__name__}: {label!r}")
-        self.data = data
-        self.grad = 0.0
-        self.label = label
-        self._op = self._x = self._y = None
-        self._dx = self._dy = 0.0
+        _make_leaf(
+            self,
+            data if data.__class__ is float else _checked_number(data, "data"),
+            label if label.__class__ is str else _checked_label(label),
+        )
 
     # --- reading the graph ---------------------------------------------------
 
@@ -432,11 +513,11 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation that made this node, in operand order."""
-        if self._x is None:
+        x = self._x
+        if x is None:
             return ()
-        if self._y is None:
-            return (self._x,)
-        return (self._x, self._y)
+        y = self._y
+        return (x,) if y is None else (x, y)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
@@ -444,15 +525,32 @@ class Value:
         if self._x is None:
             return ()
         if self._y is None:
-            return (_data(self._dx),)
-        return (_data(self._dx), _data(self._dy))
+            return (self._dx,)
+        return (self._dx, self._dy)
+
+    def operands(self) -> tuple[Value | float, ...]:
+        """The node's operands in the order its operation takes them; ``()`` for a leaf.
+
+        Value inputs come as Values, a folded plain number (the ``2`` of ``x * 2`` or
+        ``2 - x``) as a float. This is the one place that decodes how a node stores them.
+        """
+        x = self._x
+        if x is None:
+            return ()
+        if self._y is not None:
+            return (x, self._y)
+        op = self._op
+        if op is None or op.arity == 1:
+            return (x,)
+        number = self._constant
+        return (number, x) if op.reflected else (x, number)
 
     @property
     def constant(self) -> float | None:
         """The plain number folded into this node's operation (``x * 2`` -> 2.0), if any."""
         if self._op is None or self._op.arity == 1 or self._y is not None:
             return None
-        return _data(self._dy)
+        return self._constant
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -479,13 +577,21 @@ class Value:
         return Value(self.data, self.label)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Copies and pickles of a leaf keep its number, gradient and label. As in PyTorch, a node
-        an operation made is refused: its whole graph would come with it (copy ``detach()``)."""
+        """Copies and pickles of a leaf keep its type, number, gradient and label, and a subclass's own
+        attributes (its ``__dict__`` and ``__slots__``); a subclass's ``__init__`` is not called again. As in
+        PyTorch, a node an operation made is refused: its whole graph would come with it (copy ``detach()``)."""
         if self._op is not None:
             raise GraphError(
                 f"only a leaf Value can be copied or pickled; {self!r} was made by {self.op!r}: copy its detach()"
             )
-        return (Value, (self.data, self.label), (None, {"grad": self.grad}))
+        state = object.__getstate__(self)  # the default: (__dict__, slots) or __dict__
+        attributes, slots = state if isinstance(state, tuple) else (state, {})
+        subclass_slots = {name: value for name, value in (slots or {}).items() if name not in _NODE_SLOTS}
+        return (
+            _rebuild_leaf,
+            (type(self), self.data, self.label),
+            (attributes or None, {"grad": self.grad, **subclass_slots}),
+        )
 
     # --- operations: each is one entry of the table above ----------------------
 
@@ -509,12 +615,25 @@ class Value:
     cos = _unary_method(COS)
 
 
+_NODE_SLOTS = frozenset(Value.__slots__)
+_NODE_FIELDS = ("data", "grad", "label", "_op", "_x", "_dx", "_y", "_dy", "_constant")
+_name_methods(Value)
+
+
+def _rebuild_leaf(cls: type[Value], data: float, label: str) -> Value:
+    """A new leaf of ``cls`` (Value or a subclass) for copy and pickle, made without the subclass's ``__init__``."""
+    node = Value.__new__(cls)
+    Value.__init__(node, data, label)
+    return node
+
+
 def _on_the_c_node(reference: type[Value]) -> type[Value]:
     """The C accelerator's node type (``autograd/_native.c``) with this class's methods and properties.
 
-    It keeps the same fields, unboxed, in a node the cycle collector does not track; ``__init__``
-    keeps a C fast path for ``Value(1.5)`` and ``Value(1.5, "w1")`` and hands every other call to the
-    Python one above.
+    It keeps the same fields, unboxed, with the same checks (calling ``_checked_number`` and
+    ``_checked_label`` for anything but a float and a str), and is tracked by the cycle collector only when
+    it could be part of a cycle; ``__init__`` keeps a C fast path for ``Value(1.5)`` and ``Value(1.5, "w1")``
+    and hands every other call to the Python one above.
     """
     assert native is not None
     native.configure(
@@ -523,17 +642,20 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
         apply_mode=_apply_mode,
         as_number=_as_number,
         python_init=reference.__init__,
+        check_number=_checked_number,
+        check_label=_checked_label,
         autograd_error=AutogradError,
     )
-    storage = {"__slots__", "__init__", "__module__", "__qualname__", *reference.__slots__}
+    own = {"__slots__", "__init__", "__module__", "__qualname__", "__annotations__", *_NODE_SLOTS, *_NODE_FIELDS}
     for name, attribute in vars(reference).items():
-        if name not in storage:
+        if name not in own:
             setattr(native.Value, name, attribute)
     native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 
 
 if native is not None:
+    _make_leaf = native.make_leaf  # the same, in C (used by __init__ beyond its fast path)
     Value = _on_the_c_node(Value)  # type: ignore[misc]
 
 
@@ -569,7 +691,7 @@ def _evaluate_local_grads(op: Operation, node: Value) -> tuple[Local, ...]:
         return (op.local_grads(x, node),)
     if node._y is not None:
         return tuple(op.local_grads(x, node._y, node))
-    number = node._dy  # the plain-number operand, kept by _method
+    number = node._constant  # the plain-number operand
     if op.reflected:
         return (op.local_grads(number, x, node)[1],)
     return (op.local_grads(x, number, node)[0],)

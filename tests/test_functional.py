@@ -1,12 +1,14 @@
 """gradcheck: the engine's gradients against central finite differences, on every operation."""
 
 import math
+import operator
 
 import pytest
 from finite_differences import central_difference
 from operators import OPERATIONS, apply
 
 from autograd import AutogradError, GradcheckError, GraphError, Value, grad, gradcheck
+from autograd.value import Operation, _binary_method
 
 
 def _cases(op):
@@ -44,10 +46,12 @@ def test_engine_gradient_equals_an_independent_finite_difference():
 
 
 def test_gradcheck_catches_a_wrong_gradient():
+    # A multiplication whose local-derivative formula is wrong: 3.0 on each of the two edges of a * a, where
+    # the right ones are a = 2.0 each (4.0 in all): the engine then says 6.0.
+    wrong_times = _binary_method(Operation("*", 2, operator.mul, lambda x, y, out: (3.0, 3.0)))
+
     def wrong(a):
-        out = a * a  # records d(out)/d(a) = a = 2.0 on each of its two edges: 4.0 in all
-        out._dx = out._dy = 3.0  # sabotage both records: the engine now says 6.0
-        return out
+        return wrong_times(a, a)
 
     with pytest.raises(GradcheckError, match=r"engine 6\.0, finite differences 4\.0"):
         gradcheck(wrong, [2.0])
