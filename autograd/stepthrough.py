@@ -123,6 +123,9 @@ class StepThrough:
         self.html = page
         self.height = height
 
+    def __repr__(self) -> str:
+        return "StepThrough(the step-through page: a notebook shows it, .save(path) writes it)"
+
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="Backpropagation, step by step" '
