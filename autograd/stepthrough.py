@@ -423,7 +423,7 @@ def _legend() -> str:
         f'{swatches}<span><span class="local" style="color: {LOCAL_GRAD_COLOUR}">∂ n</span> local derivative</span>'
         '<span><span class="swatch current">&nbsp;</span> current node</span>'
         '<span><span class="swatch flow"></span> gradient flowing back</span>'
-        "<span>faded: not computed yet</span>"
+        "<span>grey: not computed yet</span>"
     )
 
 

@@ -320,6 +320,14 @@ def go_to(browser, title):
         browser.find_element(By.ID, "next").click()
 
 
+def contrast_on_white(colour):
+    """WCAG's contrast ratio of a CSS colour ``rgb(r, g, b)`` on white: 1 (invisible) to 21 (black)."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
 def view_of(browser):
     scale = browser.execute_script("return document.getElementById('scene').transform.baseVal.consolidate().matrix.a")
     return browser.execute_script(VIEW), scale
@@ -333,11 +341,15 @@ def test_the_drawings_text_is_legible_at_first_and_after_fit(browser, tmp_path, 
     browser.find_element(By.ID, "zoom-out").click()
     browser.find_element(By.ID, "fit").click()
     assert browser.execute_script(SMALLEST_TEXT) >= 11
-    # the start screen shows the graph: the given values in full, the rest plainly visible, not a ghost
-    opacities = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#graph g.node'), (g) => +getComputedStyle(g).opacity)"
+    # the start screen shows the graph: the given values in full, the rest plainly readable, not a ghost
+    colours = browser.execute_script(
+        """return Array.from(document.querySelectorAll('#graph g.node'), (node) => [
+               +getComputedStyle(node).opacity, node.classList.contains('pending'),
+               ...Array.from(node.querySelectorAll('text'), (t) => getComputedStyle(t).fill)])"""
     )
-    assert min(opacities) >= 0.4 and opacities.count(1.0) == ARTICLE_LEAVES
+    assert {opacity for opacity, *_ in colours} == {1.0}
+    assert sum(not pending for _, pending, *_ in colours) == ARTICLE_LEAVES
+    assert min(contrast_on_white(fill) for _, _, *fills in colours for fill in fills) >= 3
     panel = browser.find_element(By.ID, "graph").rect
     assert panel["width"] >= 0.5 * width and panel["height"] >= 0.8 * height
     assert severe(browser) == []

@@ -163,10 +163,25 @@
       initial.set(cells[index].id, "∂ ·");
     }
   }
-  const graphItems = Array.from(scene.querySelectorAll("g.node, g.edge"));
+  const graphIds = Array.from(scene.querySelectorAll("g.node, g.edge"), (item) => item.id);
   for (const element of document.querySelectorAll("[data-blank]")) initial.set(element.id, "");
   let position = 0;
   let timer = null;
+
+  // What the drawing shows now, so that a step touches only what it changes (a graph of a thousand
+  // values has several thousand texts and shapes; rewriting them all makes every step slow).
+  const elements = new Map();
+  const element = (id) => {
+    if (!elements.has(id)) elements.set(id, byId(id));
+    return elements.get(id);
+  };
+  const showing = new Map(); // text id -> the text it shows
+  const marked = { pending: new Set(), current: new Set(), flow: new Set(), changed: new Set() };
+  function mark(name, ids) {
+    for (const id of marked[name]) if (!ids.has(id)) element(id).classList.remove(name);
+    for (const id of ids) if (!marked[name].has(id)) element(id).classList.add(name);
+    marked[name] = ids;
+  }
 
   function render() {
     // Replay steps 0..position from the blank start: "previous" is as exact as "next".
@@ -177,20 +192,17 @@
       for (const [id, value] of steps[k].set || []) text.set(id, value);
     }
     const step = steps[position];
-    const changed = new Set((step.set || []).map(([id]) => id));
     const fade = new Set(step.fade || []);
-    const focus = new Set(step.focus || []);
-    const flow = new Set(step.flow || []);
-    for (const item of graphItems) {
-      item.classList.toggle("pending", !shown.has(item.id) || fade.has(item.id));
-      item.classList.toggle("current", focus.has(item.id));
-      item.classList.toggle("flow", flow.has(item.id));
-    }
+    mark("pending", new Set(graphIds.filter((id) => !shown.has(id) || fade.has(id))));
+    mark("current", new Set(step.focus || []));
+    mark("flow", new Set(step.flow || []));
     for (const [id, value] of text) {
-      const element = byId(id);
-      element.textContent = value;
-      element.classList.toggle("changed", changed.has(id) && step.phase !== "result" && step.phase !== "start");
+      if (showing.get(id) === value) continue;
+      element(id).textContent = value;
+      showing.set(id, value);
     }
+    const highlight = step.phase !== "result" && step.phase !== "start";
+    mark("changed", new Set(highlight ? (step.set || []).map(([id]) => id) : []));
     byId("phase").textContent = step.phase;
     byId("phase").className = step.phase;
     byId("counter").textContent = "step " + position + " of " + (steps.length - 1);
