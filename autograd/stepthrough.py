@@ -20,14 +20,14 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .backward import Edge, edges, topological_order
-from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, display_text, draw_graph
+from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph
 from .notation import Formula, apply, derivative, reading_order
 from .notation import name as name_formula
 from .notation import number as number_formula
@@ -44,6 +44,33 @@ NOTEBOOK_HEIGHT = 720
 """Pixels of notebook the inline page takes (``show``)."""
 
 Step = dict[str, Any]
+
+
+class Slot(NamedTuple):
+    """Where a drawing shows a number: its element (by id), which of the element's texts (negative:
+    from the end), and the words before the number (``"grad "``)."""
+
+    element: str
+    text: int
+    prefix: str = ""
+
+
+class View(NamedTuple):
+    """Another drawing of the same computation, lit up by the same steps; the page shows one drawing
+    at a time, with a toggle. ``nn.network_view`` makes the network picture of an ``nn`` model.
+
+    ``elements``: for a node of the graph, the ids of the drawing's elements that stand for it
+    (highlighted when a step is about that node). ``data`` and ``grads``: where the drawing shows a
+    node's number and its gradient, written with ``precision`` significant digits. The output's
+    number is shown under the drawing.
+    """
+
+    name: str
+    drawing: GraphDrawing
+    elements: Mapping[Value, Sequence[str]]
+    data: Mapping[Value, Slot]
+    grads: Mapping[Value, Slot]
+    precision: int = 7
 
 
 def number(x: float) -> str:
@@ -65,6 +92,7 @@ def stepthrough_html(
     title: str = "Backpropagation, step by step",
     direction: Direction = "TB",
     precision: int = 4,
+    views: Sequence[View] = (),
 ) -> str:
     """The step-through page for the graph ``root`` depends on, as one HTML string.
 
@@ -72,7 +100,8 @@ def stepthrough_html(
     ``p <- p - learning_rate * d(root)/dp`` of each parameter in the graph and
     the forward pass that follows, reporting ``prediction`` (default: ``root``)
     before and after; otherwise it ends with the backward sweep. ``direction`` and
-    ``precision`` are the drawing's (the text shows every number to 12 digits).
+    ``precision`` are the drawing's (the text shows every number to 12 digits). ``views``: other
+    drawings of the same steps (``nn.network_view``), a toggle away.
     """
     if not isinstance(root, Value):
         raise TypeError(f"stepthrough_html() walks a Value, not {type(root).__name__}: {root!r}")
@@ -93,18 +122,29 @@ def stepthrough_html(
     svg = drawing.pipe(format="svg", encoding="utf-8")
     assert isinstance(svg, str)
     scene, size = _scene(svg)
-    walk = _Walk(order, root, used, precision)
+    views = _checked_views(views, in_graph)
+    walk = _Walk(order, root, used, precision, views)
     steps = [walk.start(), *walk.forward(), *walk.backward()]
     updating = bool(used) and learning_rate is not None
     if updating:
         steps += walk.update(float(learning_rate or 0.0), prediction or root)
-    page_data = {
+    walk.light_views(steps)
+    page_data: dict[str, Any] = {
         "steps": steps,
         "values": [f"n{index}" for index in range(len(order))],
         "size": size,
         "legible": LEGIBLE_PX,
+        "views": [],
     }
-    return _page(title, scene, page_data, [walk.names[p] for p in used], used, updating)
+    drawings = []
+    for view in views:
+        view_svg = view.drawing.pipe(format="svg", encoding="utf-8")
+        assert isinstance(view_svg, str)
+        view_scene, view_size = _scene(view_svg, f"scene-{view.name}")
+        slots = [[slot.element, slot.text, slot_id, f"{slot.prefix}·"] for slot_id, slot in walk.slots[view.name]]
+        page_data["views"].append({"name": view.name, "size": view_size, "slots": slots})
+        drawings.append((view.name, view_scene))
+    return _page(title, scene, page_data, [walk.names[p] for p in used], used, updating, drawings)
 
 
 def save_stepthrough(path: str | Path, root: Value, **options: Any) -> Path:
@@ -151,7 +191,9 @@ def show(root: Value, *, height: int = NOTEBOOK_HEIGHT, **options: Any) -> StepT
 class _Walk:
     """Turns the graph into the page's steps. Reads nodes; never writes them."""
 
-    def __init__(self, order: list[Value], root: Value, parameters: list[Value], precision: int) -> None:
+    def __init__(
+        self, order: list[Value], root: Value, parameters: list[Value], precision: int, views: Sequence[View] = ()
+    ) -> None:
         self.order = order
         self.reading = reading_order(order)
         self.root = root
@@ -164,6 +206,42 @@ class _Walk:
         self.names = {node: term.text for node, term in self.terms.items()}
         self.grads: dict[Value, float] = {}  # the sweep's gradients, filled by backward.edges
         self.totals: dict[Value, float] = {}  # each gradient as the steps so far have shown it
+        self.views = views
+        # Each view's slots, numbered: (slot id, slot); and the slot id of (view, node, "data" or "grad").
+        self.slots: dict[str, list[tuple[str, Slot]]] = {}
+        self.slot_of: dict[tuple[str, Value, str], str] = {}
+        for view in views:
+            numbered: list[tuple[str, Slot]] = []
+            for kind, where in (("data", view.data), ("grad", view.grads)):
+                for node, slot in where.items():
+                    slot_id = f"{view.name}-{len(numbered)}"
+                    numbered.append((slot_id, slot))
+                    self.slot_of[view.name, node, kind] = slot_id
+            self.slots[view.name] = numbered
+
+    def _numbers(self, node: Value, kind: str, x: float | None) -> list[list[str]]:
+        """What a step sets to show ``node``'s data or grad (``kind``) as ``x`` (None: not known):
+        the text in the graph's drawing, and the same number in every other view that shows it."""
+        sets = [[f"{self.id[node]}-{kind}", "·" if x is None else self._shown(x)]]
+        for view in self.views:
+            written = "·" if x is None else number_formula(x, view.precision).text
+            slot_id = self.slot_of.get((view.name, node, kind))
+            if slot_id is not None:
+                prefix = (view.data if kind == "data" else view.grads)[node].prefix
+                sets.append([slot_id, prefix + written])
+            if node is self.root and kind == "data":
+                sets.append([f"{view.name}-root", f"{self.names[node]} = {written}"])
+        return sets
+
+    def light_views(self, steps: list[Step]) -> None:
+        """Each step's focus and flow in the graph, carried to the elements of the other views."""
+        node_of = {node_id: node for node, node_id in self.id.items()}
+        for step in steps:
+            for key in ("focus", "flow"):
+                nodes = [node_of[i] for i in step.get(key, ()) if i in node_of]
+                lit = [element for view in self.views for node in nodes for element in view.elements.get(node, ())]
+                if lit:
+                    step[key] = [*step.get(key, []), *dict.fromkeys(lit)]
 
     def _d(self, node: Value, by: Value | None = None) -> str:
         """∂root/∂node as written (∂E/∂w5), or with ``by``, ∂node/∂by."""
@@ -188,7 +266,7 @@ class _Walk:
         lines = [f"{self.names[leaf]} = {number(leaf.data)}  ({self._kind(leaf)})" for leaf in leaves]
         note += " Inputs are given; parameters are what training changes." if self.parameters else ""
         step = _step("start", "Ready: the given values", lines, note, show=[self.id[leaf] for leaf in leaves])
-        step["set"] = [[f"{self.id[leaf]}-data", self._shown(leaf.data)] for leaf in leaves]
+        step["set"] = [entry for leaf in leaves for entry in self._numbers(leaf, "data", leaf.data)]
         return step
 
     def _kind(self, leaf: Value) -> str:
@@ -210,7 +288,7 @@ class _Walk:
             note = "The operation also records its local derivatives, for the backward sweep."
             show = [node_id, f"{node_id}_op", f"{node_id}_out", *(f"{node_id}_in{k}" for k in range(len(node.parents)))]
             step = _step("forward", f"Forward: {name}", lines, note, focus=[node_id], show=show)
-            step["set"] = [[f"{node_id}-data", self._shown(node.data)]]
+            step["set"] = self._numbers(node, "data", node.data)
             step["set"] += [
                 [f"{node_id}-local{k}", f"∂ {self._shown(local)}"] for k, local in enumerate(node.local_grads)
             ]
@@ -244,7 +322,7 @@ class _Walk:
         root_id = self.id[self.root]
         note = "The output's derivative with respect to itself is 1: the sweep starts here."
         seed = _step("backward", f"Backward: start at {self.names[self.root]}", [f"{self._d(self.root)} = 1"], note)
-        seed.update(focus=[root_id], set=[[f"{root_id}-grad", self._shown(1.0)]])
+        seed.update(focus=[root_id], set=self._numbers(self.root, "grad", 1.0))
         steps = [seed]
         sweep = _grouped(edges(self.order, grads))
         for node in reversed(self.order):
@@ -284,7 +362,7 @@ class _Walk:
                 line += f"; now {self._d(parent)} = {sum_} = {number(edge.total)}"
             self.totals[parent] = edge.total
             lines.append(line)
-            updates.append([f"{self.id[parent]}-grad", self._shown(edge.total)])
+            updates += self._numbers(parent, "grad", edge.total)
         node_id = self.id[node]
         note = "Each input's gradient grows by this node's gradient times the local derivative: the chain rule."
         flow = [f"{node_id}_op", *(f"{node_id}_in{k}" for k in range(len(node.parents)))]
@@ -306,10 +384,7 @@ class _Walk:
             line = f"{name} ← {name} - a * {self._d(parameter)} = {written} = {number(new)}"
             note = f"Gradient descent: a step against the gradient, scaled by the learning rate a = {learning_rate:g}."
             step = _step("update", f"Update: {name}", [line], note, focus=[self.id[parameter]])
-            step["set"] = [
-                [f"{self.id[parameter]}-data", self._shown(new)],
-                [f"param{position}-new", number(new)],
-            ]
+            step["set"] = [*self._numbers(parameter, "data", new), [f"param{position}-new", number(new)]]
             steps.append(step)
         steps.append(self._new_forward(new_data, prediction))
         return steps
@@ -340,8 +415,8 @@ class _Walk:
         )
         step = _step("result", "The new prediction", lines, note, focus=[self.id[prediction]])
         step["fade"] = [f"{self.id[node]}_op" for node in self.order if not node.is_leaf]
-        step["set"] = [[f"{self.id[node]}-data", self._shown(value)] for node, value in values.items()]
-        step["set"] += [[f"{self.id[node]}-grad", "·"] for node in self.order]
+        step["set"] = [entry for node, value in values.items() for entry in self._numbers(node, "data", value)]
+        step["set"] += [entry for node in self.order for entry in self._numbers(node, "grad", None)]
         step["set"].append(["result", result])
         return step
 
@@ -395,7 +470,7 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _scene(svg: str) -> tuple[str, list[float]]:
+def _scene(svg: str, scene_id: str = "scene") -> tuple[str, list[float]]:
     """dot's SVG made into the page's drawing: sized by the page (no fixed width and height), its
     content wrapped in ``<g id="scene">``, the group the script moves and zooms; with its size."""
     svg = svg[svg.index("<svg") :]
@@ -404,7 +479,7 @@ def _scene(svg: str) -> tuple[str, list[float]]:
     assert box is not None, "dot's SVG has a viewBox"
     body = svg[len(opening) : svg.rindex("</svg>")]
     root = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" role="img">'
-    return f'{root}<g id="scene">{body}</g></svg>', [float(box.group(3)), float(box.group(4))]
+    return f'{root}<g id="{scene_id}">{body}</g></svg>', [float(box.group(3)), float(box.group(4))]
 
 
 @cache
@@ -427,7 +502,15 @@ def _legend() -> str:
     )
 
 
-def _page(title: str, svg: str, data: dict[str, Any], names: list[str], parameters: list[Value], updating: bool) -> str:
+def _page(
+    title: str,
+    svg: str,
+    data: dict[str, Any],
+    names: list[str],
+    parameters: list[Value],
+    updating: bool,
+    views: Sequence[tuple[str, str]] = (),
+) -> str:
     rows = "".join(
         f'<tr><th scope="row">{html.escape(name)}</th><td>{html.escape(number(p.data))}</td>'
         f'<td id="param{k}-grad" data-blank></td><td id="param{k}-new" data-blank></td></tr>'
@@ -439,8 +522,23 @@ def _page(title: str, svg: str, data: dict[str, Any], names: list[str], paramete
         if rows
         else ""
     )
+    toggle = ""
+    if views:  # one button per drawing: the graph, then each view
+        labels = ["graph", *(name for name, _ in views)]
+        toggle = "".join(
+            f'<button id="show-{k}" class="toggle" type="button" aria-pressed="{str(k == 0).lower()}" '
+            f'title="Show the {label} (V switches)">{label.capitalize()}</button>'
+            for k, label in enumerate(labels)
+        )
+    drawings = "".join(
+        f'<div id="view-{name}" class="drawing" tabindex="0" hidden>{scene}'
+        f'<p class="view-root" id="{name}-root" data-blank></p></div>'
+        for name, scene in views
+    )
     parts = {
         "TITLE": html.escape(title),
+        "VIEWS": drawings,
+        "TOGGLE": toggle,
         "UPDATE": ", update" if updating else "",
         "CSS": _asset("stepthrough.css"),
         "SVG": svg,
@@ -451,3 +549,20 @@ def _page(title: str, svg: str, data: dict[str, Any], names: list[str], paramete
     }
     # One pass: text filled in (a title, a label in the drawing) is never searched for placeholders.
     return re.sub(r"\{\{([A-Z]+)\}\}", lambda match: parts[match.group(1)], _asset("stepthrough.html"))
+
+
+def _checked_views(views: Sequence[View], in_graph: set[Value]) -> list[View]:
+    """The views, refused by name when one is not a View, is named oddly or shows a node not in the graph."""
+    checked = []
+    for view in views:
+        if not isinstance(view, View):
+            raise TypeError(f"views must be stepthrough.View objects (nn.network_view makes one), not {view!r}")
+        if not re.fullmatch(r"[a-z][a-z0-9]*", view.name) or view.name in ("graph", "scene"):
+            raise ValueError(f"a view's name is a short lowercase word other than 'graph', not {view.name!r}")
+        strangers = [node for part in (view.elements, view.data, view.grads) for node in part if node not in in_graph]
+        if strangers:
+            raise ValueError(f"the view {view.name!r} shows {len(strangers)} values that are not in the graph")
+        checked.append(view)
+    if len({view.name for view in checked}) != len(checked):
+        raise ValueError("two views have the same name")
+    return checked

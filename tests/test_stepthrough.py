@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from autograd import Value, stepthrough, stepthrough_html
-from nn import article_inputs, article_network, squared_error
+from nn import article_inputs, article_network, network_view, squared_error
 from nn.cli import main
 
 GRADIENTS = {"w1": -0.22652, "w2": -0.33978, "w3": -0.2427, "w4": -0.36405, "w5": -0.68765, "w6": -0.38832}
@@ -38,12 +38,14 @@ ARTICLE_FORWARD += ["out - 1", "(out - 1) ** 2", "E"]
 STEPS = 1 + ARTICLE_OPERATIONS + (ARTICLE_VALUES + 1) + 6 + 1  # start, forward, backward, updates, result
 
 
-def article_page():
+def article_page(network=False):
     model = article_network()
-    out = model(article_inputs())
+    inputs = article_inputs()
+    out = model(inputs)
     error = squared_error(out, 1.0)
     error.label = "E"
-    return stepthrough_html(error, parameters=model.parameters(), learning_rate=0.05, prediction=out)
+    views = [network_view(model, inputs, error)] if network else []
+    return stepthrough_html(error, parameters=model.parameters(), learning_rate=0.05, prediction=out, views=views)
 
 
 def steps_of(page):
@@ -154,7 +156,9 @@ def test_cli_demo_writes_the_page_and_keeps_its_output(tmp_path):
         assert main(["demo", "--html", str(target)]) == 0
     assert with_page.getvalue().startswith(plain.getvalue())
     assert f"Step-through page written to {target}" in with_page.getvalue()
-    assert steps_of(target.read_text(encoding="utf-8"))[-1]["phase"] == "result"
+    page = target.read_text(encoding="utf-8")
+    assert steps_of(page)[-1]["phase"] == "result"
+    assert 'id="view-network"' in page and 'id="show-1"' in page  # the graph and, a toggle away, the network
 
 
 # --- in a real browser -------------------------------------------------------
@@ -291,7 +295,7 @@ OVERFLOWING = """
     // its panel clips it), and whether the document scrolls sideways.
     const width = document.documentElement.clientWidth;
     const out = Array.from(document.querySelectorAll('body *')).filter((element) => {
-        if (element.closest('#scene')) return false;
+        if (element.closest('.drawing svg')) return false;
         const r = element.getBoundingClientRect();
         return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
     }).map((element) => element.tagName + '#' + element.id);
@@ -377,13 +381,16 @@ def test_the_forward_pass_starts_with_a_product_of_h1_and_squares_in_parentheses
 @pytest.mark.parametrize("width", [400, 1024, 1920])
 def test_nothing_overflows_collapses_or_is_cut_off_at_any_step(browser, tmp_path, window, width):
     window(width, 800)
-    open_page(browser, tmp_path, article_page())
+    open_page(browser, tmp_path, article_page(network=True))
     stacked = width < 700  # below 700 px the drawing and the explanation stack
     graph, side = browser.find_element(By.ID, "graph").rect, browser.find_element(By.ID, "side").rect
     assert (side["y"] >= graph["y"] + graph["height"]) == stacked
     assert graph["width"] >= min(width - 40, 500) and graph["height"] >= 250  # the drawing never collapses
     for step in range(STEPS):
         assert browser.execute_script(OVERFLOWING) == [], f"step {step}"
+        if step == STEPS // 2:
+            browser.find_element(By.ID, "show-1").click()  # the network view, for the second half
+            assert browser.execute_script(OVERFLOWING) == [], f"step {step}, network"
         if step < STEPS - 1:
             browser.find_element(By.ID, "next").click()
     for element_id in ("keys", "result", "parameters"):  # the end of the page can be scrolled to and read
@@ -455,3 +462,27 @@ def test_the_pages_html_style_and_script_are_files_of_their_own_inlined_in_every
     x = Value(1.0, "{{SCRIPT}}")
     filled = stepthrough_html(x * 2.0, title="{{CSS}}")
     assert filled.count(files["stepthrough.js"].strip()) == 1 and filled.count(files["stepthrough.css"].strip()) == 1
+
+
+def test_the_network_view_advances_with_the_same_steps(browser, tmp_path, window):
+    window(1024, 768)
+    open_page(browser, tmp_path, article_page(network=True))
+    network = browser.find_element(By.ID, "view-network")
+    assert not network.is_displayed()
+    browser.find_element(By.ID, "show-1").click()  # the toggle
+    assert network.is_displayed() and not browser.find_element(By.ID, "graph").is_displayed()
+    h1 = "return document.querySelectorAll('#L1n0 text')[1].textContent"
+    w5 = "return document.querySelectorAll('[id=\"L1n0-L2n0\"] text')[2].textContent"
+    assert browser.execute_script(h1) == "·"
+    go_to(browser, "Forward: E")  # the end of the forward pass
+    assert browser.execute_script(h1) == "0.85"
+    assert browser.find_element(By.ID, "network-root").text == "E = 0.3272405"
+    go_to(browser, "Backward: w5 is done")
+    assert browser.execute_script(w5) == "grad -0.68765"
+    lit = browser.execute_script("return Array.from(document.querySelectorAll('#view-network .current'), (e) => e.id)")
+    assert lit == ["L1n0-L2n0"]  # w5's line: the step is about w5
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys("v")  # V switches back to the graph, at the same step
+    assert browser.find_element(By.ID, "graph").is_displayed() and not network.is_displayed()
+    assert browser.find_element(By.ID, "title").text == "Backward: w5 is done"
+    assert severe(browser) == []

@@ -17,7 +17,7 @@ import itertools
 import matplotlib.pyplot as plt
 
 from autograd import Value, draw_graph, grad, show, topological_order
-from nn import SGD, article_inputs, article_network, article_weights, draw_network, squared_error
+from nn import SGD, article_inputs, article_network, article_weights, draw_network, network_view, squared_error
 
 # %% [markdown]
 # Every number the engine computes below is checked against one worked out independently of it,
@@ -288,7 +288,9 @@ draw_network(net, inputs=inputs)
 # the network computes it, then the backward sweep node by node with every product of the chain
 # rule, then the update and the new prediction. It is the engine's own record, not an animation
 # drawn for the article. Click it, then step with → and ←, zoom with the wheel or + and -, and
-# drag to move the drawing. (`micro-autograd demo --html page.html` writes the same page to a file.)
+# drag to move the drawing. The *Network* button (or V) shows the same steps on the network picture
+# above: neurons filling with their values, each weight's gradient appearing as the sweep reaches
+# it, the update's new weights. (`micro-autograd demo --html page.html` writes this page to a file.)
 
 # %%
 show(
@@ -297,6 +299,7 @@ show(
     learning_rate=LEARNING_RATE,
     prediction=out,
     title="Backpropagation step by step: the article's network",
+    views=[network_view(net, inputs, error)],
 )
 
 # %% [markdown]
