@@ -13,7 +13,7 @@ if not hasattr(_autograd, "topological_order"):  # HIPS autograd (PyPI 'autograd
 from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
 from .compiled import CompiledLoss, compile_loss
-from .draw import draw_network
+from .draw import draw_network, network_view
 from .layers import MLP, Layer, Neuron
 from .losses import hinge_loss, l2_penalty, mse_loss, squared_error
 from .module import Module
@@ -40,6 +40,7 @@ __all__ = [
     "l2_penalty",
     "load",
     "mse_loss",
+    "network_view",
     "restore",
     "save",
     "squared_error",
