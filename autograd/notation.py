@@ -4,7 +4,8 @@
 operation of the engine over formulas, with exactly the parentheses precedence needs, plus two for
 clarity: a signed operand right of an operator (``2 * (-0.5)``, ``1 - (-x)``) and anything but a
 name or an unsigned number under a power or a minus sign (``(-0.809) ** 2``, ``-(x ** 2)``). One
-rule serves every operation, over names and over numbers alike.
+rule serves every operation, over names and over numbers alike, and a name that is itself a
+formula (a label such as ``x * w``, which ``explain`` gives every value) binds as that formula.
 
 ``reading_order(order)`` puts the nodes of a graph in the order a program computed them, from the
 graph alone: expression by expression, each after the named values it uses (see its docstring).
@@ -12,7 +13,10 @@ graph alone: expression by expression, each after the named values it uses (see 
 
 from __future__ import annotations
 
+import ast
+import keyword
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -39,15 +43,60 @@ class Formula(NamedTuple):
         return f"({self.text})" if wrap else self.text
 
 
-def number(x: float, digits: int = 12) -> Formula:
-    """A number as a formula: ``digits`` significant digits; a negative number binds like a sign."""
-    text = "nan" if math.isnan(x) else f"{x:.{digits}g}"
+def number(x: float, digits: int | None = 12) -> Formula:
+    """A number as a formula: ``digits`` significant digits, or with ``None`` every digit (the
+    shortest text that reads back as ``x``, ``2`` rather than ``2.0``); a negative number binds like a sign."""
+    if math.isnan(x):
+        text = "nan"
+    elif digits is None:
+        text = repr(float(x)).removesuffix(".0")
+    else:
+        text = f"{x:.{digits}g}"
     return Formula(text, SIGN if text.startswith("-") else ATOM)
 
 
+FORMULA_LENGTH = 200
+"""The longest name read as a formula; a longer one binds as any text that is not a formula."""
+_FORMULA_CHARACTERS = re.compile(r"[\w.+\-*/() ]*")
+"""What a formula of names, numbers and the engine's operations is written with: nothing that
+could make Python's parser warn (quotes, backslashes) or read anything but arithmetic."""
+_BINARY_LEVEL: dict[type[ast.operator], int] = {
+    ast.Add: SUM,
+    ast.Sub: SUM,
+    ast.Mult: PRODUCT,
+    ast.Div: PRODUCT,
+    ast.FloorDiv: PRODUCT,
+    ast.Mod: PRODUCT,
+    ast.Pow: POWER,
+}
+
+
 def name(text: str) -> Formula:
-    """A name as a formula: an atom, unless it has spaces of its own."""
+    """A name as a formula. A name written as a formula binds as Python reads it: ``x * w`` as a
+    product, ``-x`` as a sign, ``tanh(u)`` and ``w5`` as atoms. Any other text binds as an atom,
+    unless it has spaces of its own (``y detached``): then it is parenthesised wherever it is an operand."""
+    level = _formula_level(text)
+    if level is not None:
+        return Formula(text, level)
     return Formula(text, LOOSE if any(c.isspace() for c in text) or not text else ATOM)
+
+
+def _formula_level(text: str) -> int | None:
+    """How tightly ``text`` binds when Python reads it as arithmetic; None when it is not arithmetic."""
+    if len(text) > FORMULA_LENGTH or text != text.strip() or not _FORMULA_CHARACTERS.fullmatch(text):
+        return None
+    for word in re.findall(r"\w+", text):  # names (no keywords: x if y else z) and decimal numbers only
+        if not ((word.isidentifier() and not keyword.iskeyword(word)) or re.fullmatch(r"[0-9]+[eE]?[0-9]*", word)):
+            return None
+    try:
+        tree = ast.parse(text, mode="eval").body  # the syntax tree only: nothing is compiled or run
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if isinstance(tree, ast.BinOp):
+        return _BINARY_LEVEL.get(type(tree.op))
+    if isinstance(tree, ast.UnaryOp):
+        return SIGN if isinstance(tree.op, ast.USub | ast.UAdd) else None
+    return ATOM if isinstance(tree, ast.Name | ast.Constant | ast.Call | ast.Attribute) else None
 
 
 def apply(operation: str, operands: Sequence[Formula]) -> Formula:
@@ -66,9 +115,16 @@ def apply(operation: str, operands: Sequence[Formula]) -> Formula:
     return Formula(f"{operation}({', '.join(operand.text for operand in operands)})", ATOM)
 
 
-def derivative(of: Formula, by: Formula) -> str:
-    """∂of/∂by, each side parenthesised unless it is a single name or number: ∂E/∂(w5 * h1)."""
-    return f"∂{of.wrapped(of.level != ATOM)}/∂{by.wrapped(by.level != ATOM)}"
+def derivative(of: Formula, by: Formula, d: str = "∂") -> str:
+    """∂of/∂by, each side parenthesised unless it is an atom (a name, a number, a call): ∂E/∂(w5 * h1),
+    ∂tanh(u)/∂u. Written with a letter ``d`` (``explain``'s plain text), a call is parenthesised too,
+    since ``dtanh(u)`` would read as one word: ``d(tanh(u))/du``."""
+
+    def side(formula: Formula) -> str:
+        bare = formula.level == ATOM and (not d.isalpha() or formula.text.isidentifier())
+        return formula.wrapped(not bare)
+
+    return f"{d}{side(of)}/{d}{side(by)}"
 
 
 def reading_order(order: Sequence[Value]) -> list[Value]:

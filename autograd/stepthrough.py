@@ -123,9 +123,9 @@ def stepthrough_html(
     assert isinstance(svg, str)
     scene, size = _scene(svg)
     views = _checked_views(views, in_graph)
-    walk = _Walk(order, root, used, precision, views)
-    steps = [walk.start(), *walk.forward(), *walk.backward()]
     updating = bool(used) and learning_rate is not None
+    walk = _Walk(order, root, used, precision, views, updating)
+    steps = [walk.start(), *walk.forward(), *walk.backward()]
     if updating:
         steps += walk.update(float(learning_rate or 0.0), prediction or root)
     walk.light_views(steps)
@@ -192,9 +192,16 @@ class _Walk:
     """Turns the graph into the page's steps. Reads nodes; never writes them."""
 
     def __init__(
-        self, order: list[Value], root: Value, parameters: list[Value], precision: int, views: Sequence[View] = ()
+        self,
+        order: list[Value],
+        root: Value,
+        parameters: list[Value],
+        precision: int,
+        views: Sequence[View] = (),
+        updating: bool = False,
     ) -> None:
         self.order = order
+        self.updating = updating  # the page ends with gradient descent
         self.reading = reading_order(order)
         self.root = root
         self.parameters = parameters
@@ -339,7 +346,7 @@ class _Walk:
             f"Backward: {self.names[node]} is done",
             [f"{self._d(node)} = {number(grad)}"],
             f"{self.names[node]} is a leaf, so its gradient is complete"
-            + (": gradient descent will use it." if node in self.parameters else "."),
+            + (": gradient descent will use it." if node in self.parameters and self.updating else "."),
             focus=[self.id[node]],
         )
         if node in self.parameters:
@@ -511,14 +518,16 @@ def _page(
     updating: bool,
     views: Sequence[tuple[str, str]] = (),
 ) -> str:
-    rows = "".join(
+    rows = "".join(  # the column "after the step" only on a page that steps
         f'<tr><th scope="row">{html.escape(name)}</th><td>{html.escape(number(p.data))}</td>'
-        f'<td id="param{k}-grad" data-blank></td><td id="param{k}-new" data-blank></td></tr>'
+        f'<td id="param{k}-grad" data-blank></td>'
+        + (f'<td id="param{k}-new" data-blank></td>' if updating else "")
+        + "</tr>"
         for k, (name, p) in enumerate(zip(names, parameters, strict=True))
     )
     table = (
         '<table id="parameters"><caption>Parameters</caption><thead><tr><th>name</th><th>value</th>'
-        f"<th>gradient</th><th>after the step</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>gradient</th>{'<th>after the step</th>' if updating else ''}</tr></thead><tbody>{rows}</tbody></table>"
         if rows
         else ""
     )

@@ -10,7 +10,7 @@ import pytest
 from operators import BINARY
 
 from autograd import Value, topological_order
-from autograd.notation import apply, derivative, name, number, reading_order
+from autograd.notation import ATOM, LOOSE, POWER, PRODUCT, SIGN, SUM, apply, derivative, name, number, reading_order
 from autograd.value import Operation
 from nn import MLP, article_inputs, article_network, squared_error
 
@@ -60,6 +60,62 @@ def test_every_operation_in_the_table_is_written_over_its_operands():
 def test_a_derivative_parenthesises_anything_but_a_name():
     assert derivative(name("E"), apply("*", [name("w5"), name("h1")])) == "∂E/∂(w5 * h1)"
     assert derivative(apply("**", [x, number(2)]), x) == "∂(x ** 2)/∂x"
+    assert derivative(name("E"), name("w5*h1")) == "∂E/∂(w5*h1)"  # a label that is a product, not ∂E/∂w5 times h1
+
+
+def test_a_derivative_written_with_a_letter_d_parenthesises_a_call_too():
+    u = name("u")
+    assert derivative(name("f"), u, "d") == "df/du"
+    assert derivative(apply("tanh", [u]), u, "d") == "d(tanh(u))/du"  # never dtanh(u)/du: dtanh reads as one word
+    assert derivative(apply("tanh", [u]), u) == "∂tanh(u)/∂u"
+    assert derivative(name("f"), apply("neg", [u]), "d") == "df/d(-u)"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("w5", ATOM),
+        ("2.5", ATOM),
+        ("tanh(x * w + b)", ATOM),
+        ("x * w", PRODUCT),
+        ("w5*h1", PRODUCT),
+        ("x / y", PRODUCT),
+        ("x * w + b", SUM),
+        ("x - 1", SUM),
+        ("-x", SIGN),
+        ("-x ** 2", SIGN),  # Python reads it as -(x ** 2)
+        ("x ** 2", POWER),
+        ("y detached", LOOSE),
+        ("a, b", LOOSE),
+        ("x < 1", LOOSE),
+        ("x if y else z", LOOSE),
+        ("'a b'", LOOSE),
+        ("h1'", ATOM),  # not a formula, and one word
+        ("", LOOSE),
+        (" x", LOOSE),
+        ("(" * 300 + "x" + ")" * 300, ATOM),  # deeper than Python's parser goes: one word, as it looks
+    ],
+)
+def test_a_name_binds_as_the_formula_its_text_is(text, level):
+    assert name(text).level == level
+
+
+def test_a_label_that_is_a_formula_needs_no_extra_parentheses():
+    # explain labels each value with its formula: the page writes over them as over any formula
+    assert apply("*", [name("x * y"), z]).text == "x * y * z"
+    assert apply("+", [name("x * y * z"), name("3 * x")]).text == "x * y * z + 3 * x"
+    assert apply("*", [name("x + y"), z]).text == "(x + y) * z"
+    assert apply("**", [name("-x"), number(2)]).text == "(-x) ** 2"
+
+
+@pytest.mark.parametrize(
+    ("x", "written"),
+    [(2.0, "2"), (0.1, "0.1"), (1 / 3, "0.3333333333333333"), (-1e20, "-1e+20"), (-0.5, "-0.5"), (1e16, "1e+16")],
+)
+def test_every_digit_is_the_shortest_text_that_reads_back_as_the_number(x, written):
+    formula = number(x, None)
+    assert formula.text == written and float(formula.text) == x
+    assert formula.level == (SIGN if x < 0 else ATOM)
 
 
 def names(nodes):
