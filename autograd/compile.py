@@ -21,7 +21,8 @@ What a replay assumes, and what guards it:
   call and are safe. Python control flow in ``f`` that reads ``.data``
   (``if x.data > 0: ...``) is not seen by the trace: the replay keeps the
   branch taken when tracing. ``check=True`` reruns ``f`` eagerly on every
-  call and raises GraphError the moment the graph differs from the trace.
+  call (at the call's numbers) and raises GraphError the moment the graph
+  differs from the trace.
 - Everything that is not an input is a constant: plain numbers in ``f`` and
   Values that are not in ``inputs`` keep their traced numbers (``check=True``
   notices when they change).
@@ -30,9 +31,31 @@ What a replay assumes, and what guards it:
 - Only what the output depends on is replayed: a computation in ``f`` whose
   result does not reach the output is left out (and so is any error it
   would raise).
-- A call that fails (``log`` of a negative number, a division by zero) is
-  rerun eagerly, so it raises the engine's own error naming the operation;
-  so does any call under a checking mode (``detect_anomaly()``).
+
+What a call does:
+
+- Its numbers are converted and refused as ``Value(...)`` converts and
+  refuses them (ints, numpy scalars, Fractions become floats; bool, arrays,
+  strings and ints too large for a float are refused, naming the input), so
+  the replay computes in floats and returns floats.
+- The replay needs no recording: it runs the same under ``no_grad()``, as
+  ``torch.func.grad`` ignores an outer ``no_grad()``.
+- A call that fails (``log`` of a negative number, a division by zero), and
+  any call under ``detect_anomaly()``, is run by the engine itself: the
+  traced graph is rebuilt with the engine's own operations on fresh leaves,
+  so the engine's error or anomaly message names the operation and the
+  labels. ``f`` is not called and nothing shared is written.
+- Labels name the code's variables only when they are ASCII identifiers
+  that are not Python's words nor the code's own names (others are ``t1``,
+  ``t2``... with the label in a comment): Python normalises non-ASCII names
+  (NFKC), so no two nodes can ever share a variable, whatever their labels.
+
+Threads: a replay reads nothing shared but the inputs' ``.data`` when called
+with no numbers, so concurrent calls are exact. ``check=True`` calls ``f``,
+which reads its numbers from the inputs: a call with numbers other than the
+inputs' own puts them into the inputs for its length, under a lock every
+compiled function takes to read the inputs (see ``CompiledGradient._run_f``
+for what other code may observe meanwhile).
 """
 
 from __future__ import annotations
@@ -41,15 +64,17 @@ import builtins
 import keyword
 import math
 import re
+import struct
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple, cast
 
 from .backward import topological_order
-from .errors import GraphError
+from .errors import GraphError, NumericOverflowError
 from .functional import grad
-from .grad_mode import RECORD, Mode, _mode, using_mode
-from .value import Value, _as_number
+from .grad_mode import Mode, _mode, using_mode
+from .value import Operation, Value, _as_number, _binary_method, _unary_method
 
 # --- symbols: the operation table's formulas, evaluated into source text ----
 
@@ -157,7 +182,62 @@ def _evaluate(formula: Callable[..., Any], *operands: object) -> Any:
         return None
 
 
+# --- names: every name the code uses is plain ASCII, so Python reads it exactly as written --------
+
+# Names the generated code may not give a node: Python's own words, and the names the code itself uses.
+_RESERVED = frozenset([*keyword.kwlist, *keyword.softkwlist, *dir(builtins), "replay", "inf", "nan"])
+
+
+def _usable(label: str) -> bool:
+    """A label that can name its node as it is.
+
+    Only ASCII: Python normalises every other identifier (NFKC), so a fullwidth x would *be* ``x``, and
+    the micro sign the Greek mu; an ASCII identifier is its own normal form, so two different usable labels
+    are two different names. Never of the ``d_`` form the gradients' names take.
+    """
+    return label.isascii() and label.isidentifier() and not label.startswith("d_")
+
+
+class _Names:
+    """Hands out the code's names: a usable label as it is, else a generated one; never the same name twice."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set(_RESERVED)
+        self.next: dict[str, int] = {}  # per prefix, the number to try next
+
+    def claim(self, label: str, prefix: str, first: int) -> str:
+        """``label`` itself when usable and free, else ``prefix`` numbered from ``first``: ``t1``, ``t2``..."""
+        if _usable(label) and label not in self.taken:
+            self.taken.add(label)
+            return label
+        number = self.next.get(prefix, first)
+        while f"{prefix}{number}" in self.taken:
+            number += 1
+        self.next[prefix] = number + 1
+        self.taken.add(f"{prefix}{number}")
+        return f"{prefix}{number}"
+
+
+def _comment(label: str) -> str:
+    """A label as a comment: ``repr`` escapes every character that could end the line or the comment."""
+    return f"  # {label!r}" if label else ""
+
+
 # --- the traced graph, written out --------------------------------------------
+
+
+def _operands_of(node: Value) -> tuple[Value | float, ...]:
+    """The node's operands in the order its operation takes them: Values, and a folded plain number as a float."""
+    op = node._op
+    if op is None:
+        return ()
+    x = node._x
+    assert x is not None
+    if op.arity == 1:
+        return (x,)
+    if node._y is not None:
+        return (x, node._y)
+    return (node._dy, x) if op.reflected else (x, node._dy)
 
 
 @dataclass
@@ -171,6 +251,11 @@ class _Writer:
     functions: dict[object, str] = field(default_factory=dict)
     symbols: dict[Value, _Symbol] = field(default_factory=dict)
     gradients: dict[Value, str] = field(default_factory=dict)
+    allocate: _Names = field(default_factory=_Names)
+    parents: dict[Value, tuple[Value, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.parents = {node: node.parents for node in self.order}
 
     def write(self) -> str:
         """The function ``replay(inputs...) -> (output, [d output/d input, ...])``, as source."""
@@ -181,6 +266,9 @@ class _Writer:
         backward_lines, needed = self.backward(output)
         forward_lines = self.forward(output, needed)
         lines = [f"def replay({', '.join(parameters)}):"]
+        renamed = [f"{self.names[v]} is {v.label!r}" for v in self.inputs if v.label and v.label != self.names[v]]
+        if renamed:
+            lines.append(f"    # inputs: {', '.join(renamed)}")
         lines += [f"    {line}" for line in forward_lines]
         lines.append("    # backward: d_name is d(output)/d(name), the chain rule edge by edge")
         lines += [f"    {line}" for line in backward_lines]
@@ -191,55 +279,32 @@ class _Writer:
     def name_functions(self) -> None:
         """Names for the table's functions the code calls: ``relu`` and ``local_relu``, ``power``..."""
         for op in dict.fromkeys(node._op for node in self.order if node._op is not None):  # first use first
-            base = op.name if op.name.isidentifier() else getattr(op.forward, "__name__", "").lstrip("_")
-            if not base.isidentifier() or base == "lambda":
+            base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
+            if not _usable(base) or base == "lambda":
                 base = "operation"
             for role, formula in (("", op.forward), ("local_", op.local_grads)):
-                if formula in self.functions:
-                    continue
-                name, suffix = f"{role}{base}", 1
-                while name in self.namespace:
-                    suffix += 1
-                    name = f"{role}{base}{suffix}"
-                self.namespace[name] = formula
-                self.functions[formula] = name
+                if formula not in self.functions:
+                    name = self.allocate.claim(f"{role}{base}", f"{role}{base}", 2)
+                    self.namespace[name] = formula
+                    self.functions[formula] = name
 
     def name_nodes(self) -> None:
-        """Labels that are valid, unused identifiers name their nodes; the rest are t1, t2, ..."""
-        taken = set(self.namespace) | set(dir(builtins)) | {"replay"}
-        counter = 0
+        """Usable labels name their nodes (the first to ask gets it); the rest are t1, t2, ..."""
         inputs = set(self.inputs)
         for node in [*self.inputs, *(node for node in self.order if node not in inputs)]:
-            label = node.label
-            usable = label.isidentifier() and not keyword.iskeyword(label) and not label.startswith("d_")
-            if usable and label not in taken:
-                taken.add(label)
-                self.names[node] = label
-                continue
-            counter += 1
-            while f"t{counter}" in taken:
-                counter += 1
-            taken.add(f"t{counter}")
-            self.names[node] = f"t{counter}"
+            self.names[node] = self.allocate.claim(node.label, "t", 1)
         self.symbols = {node: _Symbol(name) for node, name in self.names.items()}
 
     def operands(self, node: Value, symbols: dict[Value, _Symbol]) -> list[object]:
         """The node's operands in the order its operation takes them: symbols, or the folded number."""
-        op = node._op
-        assert op is not None and node._x is not None
-        x = symbols[node._x]
-        if op.arity == 1:
-            return [x]
-        if node._y is not None:
-            return [x, symbols[node._y]]
-        return [node._dy, x] if op.reflected else [x, node._dy]
+        return [symbols[o] if isinstance(o, Value) else o for o in _operands_of(node)]
 
     def call(self, formula: Callable[..., Any], operands: Sequence[object]) -> _Symbol:
         return _Symbol(f"{self.functions[formula]}({', '.join(_symbol(o).text for o in operands)})")
 
     def local_grads(self, node: Value) -> list[_Symbol]:
         """d(node)/d(input) for each Value input, as source text from the table's formula."""
-        op = node._op
+        op = node.operation
         assert op is not None
         operands = [*self.operands(node, self.symbols), self.symbols[node]]
         formula = _evaluate(op.local_grads, *operands)
@@ -249,26 +314,27 @@ class _Writer:
         if op.arity == 1:
             return [_symbol(formula)]
         dx, dy = formula
-        if node._y is not None:
+        if len(self.parents[node]) == 2:
             return [_symbol(dx), _symbol(dy)]
-        return [_symbol(dy if op.reflected else dx)]
+        return [_symbol(dy if op.reflected else dx)]  # a folded number needs no derivative
 
     def forward(self, output: Value, needed: set[str]) -> list[str]:
         """One line per node; an unlabelled node used once, and by no derivative, is written into its user."""
         uses: dict[Value, int] = {}
         for node in self.order:
-            for parent in node.parents:
+            for parent in self.parents[node]:
                 uses[parent] = uses.get(parent, 0) + 1
         parameters = set(self.inputs)
         symbols: dict[Value, _Symbol] = {}
         lines = []
         for node in self.order:
             name = self.names[node]
-            op = node._op
+            comment = _comment(node.label) if node.label != name else ""
+            op = node.operation
             if op is None:
                 symbols[node] = _Symbol(name)
                 if node not in parameters:  # not an input: a constant of the replay
-                    lines.append(f"{name} = {_literal(node.data).text}")
+                    lines.append(f"{name} = {_literal(node.data).text}{comment}")
                 continue
             operands = self.operands(node, symbols)
             expression = _evaluate(op.forward, *operands)
@@ -277,7 +343,7 @@ class _Writer:
             if inline and expression.depth < _MAX_INLINE_DEPTH:
                 symbols[node] = expression
             else:
-                lines.append(f"{name} = {expression.text}")
+                lines.append(f"{name} = {expression.text}{comment}")
                 symbols[node] = _Symbol(name)
         return lines
 
@@ -288,21 +354,21 @@ class _Writer:
         """
         leads_to_input = set(self.inputs)
         for node in self.order:
-            if node._x in leads_to_input or node._y in leads_to_input:
+            if not leads_to_input.isdisjoint(self.parents[node]):
                 leads_to_input.add(node)
         edges_into: dict[Value, int] = {}
         for node in self.order:
-            for parent in node.parents:
+            for parent in self.parents[node]:
                 edges_into[parent] = edges_into.get(parent, 0) + 1
         self.gradients = {output: "1.0"}
         received: dict[Value, int] = {}
         lines: list[str] = []
         needed: set[str] = set()
         for node in reversed(self.order):
-            if node._op is None or node not in leads_to_input:
+            if not self.parents[node] or node not in leads_to_input:
                 continue
             node_grad = _Symbol(self.gradients[node])
-            for parent, local in zip(node.parents, self.local_grads(node), strict=True):
+            for parent, local in zip(self.parents[node], self.local_grads(node), strict=True):
                 if parent not in leads_to_input:
                     continue
                 needed.update(_names_in(local.text))
@@ -318,10 +384,6 @@ class _Writer:
                 else:
                     lines.append(f"{gradient} += {contribution.text}")
         return lines, needed
-
-
-def _text(operand: object) -> str:
-    return _symbol(operand).text
 
 
 def _times(local: _Symbol, node_grad: _Symbol) -> _Symbol:
@@ -340,6 +402,79 @@ def _names_in(text: str) -> set[str]:
     return set(re.findall(r"(?<![\w.])[A-Za-z_]\w*", text))
 
 
+# --- the eager paths: the traced graph rebuilt by the engine, or f itself -------------------------
+
+
+class _Step(NamedTuple):
+    """One node of the traced graph: enough to compare a new graph with it, and for the engine to make it again."""
+
+    operation: Operation | None  # None for a leaf
+    operands: tuple[int | float, ...]  # in operand order: an int is an earlier step's index, a float a folded number;
+    # for a leaf, (its position among the inputs,) or () for a constant
+    label: str
+    data: float  # the traced number (a constant keeps it; an input gets each call's number)
+
+
+def _program(order: list[Value], inputs: Sequence[Value]) -> list[_Step]:
+    """The graph ``order`` (a topological order) as steps, one per node, in that order."""
+    index = {node: position for position, node in enumerate(order)}
+    position_of_input = {leaf: position for position, leaf in enumerate(inputs)}
+    steps = []
+    for node in order:
+        op = node._op
+        if op is None:
+            where = position_of_input.get(node)
+            steps.append(_Step(None, () if where is None else (where,), node.label, node.data))
+        else:
+            operands = tuple(index[o] if isinstance(o, Value) else o for o in _operands_of(node))
+            steps.append(_Step(op, operands, node.label, node.data))
+    return steps
+
+
+def _shape(step: _Step) -> tuple[object, ...]:
+    """What must not change between the trace and a rerun of f: operations, wiring, constants (bit for bit)."""
+    if step.operation is None and not step.operands:
+        return (None, _bits(step.data))
+    return (step.operation, *(o if isinstance(o, int) else _bits(o) for o in step.operands))
+
+
+def _describe(step: _Step) -> str:
+    if step.operation is None:
+        return f"input {step.operands[0]}" if step.operands else f"the constant {step.data!r}"
+    operands = ", ".join(f"node {o}" if isinstance(o, int) else repr(o) for o in step.operands)
+    return f"{step.operation.name} of ({operands})"
+
+
+def _rebuild(program: list[_Step], numbers: Sequence[float]) -> tuple[Value, list[Value]]:
+    """The traced graph made again by the engine's own operations, on fresh leaves: inputs at ``numbers``.
+
+    Nothing the caller shares is read or written; the engine's errors and checks (``detect_anomaly()``)
+    come out of its own operations, naming the operation and the labels.
+    """
+    inputs = [Value(number) for number in numbers]
+    methods: dict[Operation, Callable[..., Value]] = {}
+    nodes: list[Value] = []
+    for step in program:
+        op = step.operation
+        if op is None:
+            node = inputs[int(step.operands[0])] if step.operands else Value(step.data)
+        else:
+            if op not in methods:
+                methods[op] = _unary_method(op) if op.arity == 1 else _binary_method(op)
+            operands = [nodes[o] if isinstance(o, int) else o for o in step.operands]
+            if not isinstance(operands[0], Value):  # ``2 - x`` is ``x.__rsub__(2)``: a method is called on its Value
+                operands.reverse()
+            node = methods[op](*operands)
+        node.label = step.label
+        nodes.append(node)
+    return nodes[-1], inputs
+
+
+# One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
+# while any call reads the inputs' numbers, so no call ever sees another call's numbers.
+_INPUTS_LOCK = threading.RLock()
+
+
 # --- the public API --------------------------------------------------------------
 
 
@@ -347,7 +482,9 @@ class CompiledGradient:
     """``f``'s output and gradient with respect to ``inputs``, replayed from straight-line code.
 
     Call it with one number per input (or with none, to use the inputs'
-    current ``.data``); it returns ``(output, [d output / d input, ...])``.
+    current ``.data``); it returns ``(output, [d output / d input, ...])``,
+    floats, computed in floats whatever numbers it is given (ints, numpy
+    scalars and Fractions are converted as ``Value(...)`` converts them).
     """
 
     def __init__(
@@ -356,51 +493,72 @@ class CompiledGradient:
         inputs: Sequence[Value],
         source: str,
         namespace: dict[str, object],
-        trace: list[tuple[object, ...]],
+        program: list[_Step],
         check: bool,
     ) -> None:
         self.f = f
         self.inputs = tuple(inputs)
         self.source = source
         self.check = check
-        self._trace = trace
+        self._program = program
         code = builtins.compile(source, "<autograd.compile>", "exec")
         exec(code, namespace)
         self._replay: Callable[..., tuple[float, list[float]]] = namespace["replay"]  # type: ignore[assignment]
 
-    def __call__(self, *values: float) -> tuple[float, list[float]]:
-        if not values:
-            values = tuple(v.data for v in self.inputs)
+    def __call__(self, *values: object) -> tuple[float, list[float]]:
+        given = bool(values)
+        if not given:
+            with _INPUTS_LOCK:
+                values = tuple(v.data for v in self.inputs)
         elif len(values) != len(self.inputs):
             raise TypeError(f"this compiled function takes {len(self.inputs)} input numbers, got {len(values)}")
-        if self.check or _mode.get() is not RECORD:
-            return self._run_eagerly(values, replay_failed=None)
-        try:
-            return self._replay(*values)
-        except (ArithmeticError, ValueError, TypeError) as failure:
-            return self._run_eagerly(values, replay_failed=failure)
-
-    def _run_eagerly(self, values: Sequence[object], replay_failed: Exception | None) -> tuple[float, list[float]]:
-        """Run ``f`` on Values at ``values``: its own errors, and (checking) a comparison with the trace."""
         numbers = _numbers(values)
-        saved = [v.data for v in self.inputs]
+        if self.check:
+            return self._run_f(numbers, given)
+        mode = _mode.get()
+        if mode.check is not None or mode.check_gradients is not None:  # detect_anomaly(): the engine's checks
+            return self._run_engine(numbers, mode)
         try:
-            for leaf, number in zip(self.inputs, numbers, strict=True):
-                leaf.data = number
-            output = _output_of(self.f)
-            gradients = grad(output, self.inputs)
-            trace = _fingerprint(output, self.inputs)
-        finally:
-            for leaf, number in zip(self.inputs, saved, strict=True):
-                leaf.data = number
-        if trace != self._trace:
+            return self._replay(*numbers)  # needs no recording: it works under no_grad() too, like torch.func.grad
+        except (ArithmeticError, ValueError) as failure:  # the engine's own error, naming the operation
+            self._run_engine(numbers, mode)
+            raise GraphError(f"compiled replay failed ({failure!r}) where the engine did not") from failure
+
+    def _run_engine(self, numbers: Sequence[float], mode: Mode) -> tuple[float, list[float]]:
+        """The traced graph rebuilt by the engine on fresh leaves, under the caller's checks: f is not called."""
+        with using_mode(replace(mode, record=True)):
+            output, leaves = _rebuild(self._program, numbers)
+            return output.data, grad(output, leaves)
+
+    def _run_f(self, numbers: Sequence[float], given: bool) -> tuple[float, list[float]]:
+        """``check=True``: run ``f`` itself, so its Python branches run, and compare its graph with the trace.
+
+        ``f`` reads its numbers from the inputs. Called with no numbers, or with the inputs' own, nothing is
+        written. Called with other numbers, they are put into the inputs for the length of the call and then
+        put back, all under one lock that every compiled function's call takes to read the inputs; code that
+        reads (or writes) the inputs' ``.data`` directly, in another thread during such a call, sees (or loses
+        to the putting back) the call's numbers.
+        """
+        with _INPUTS_LOCK:
+            saved = [leaf.data for leaf in self.inputs]
+            write = given and any(_bits(a) != _bits(b) for a, b in zip(saved, numbers, strict=True))
+            try:
+                if write:
+                    for leaf, number in zip(self.inputs, numbers, strict=True):
+                        leaf.data = number
+                with using_mode(replace(_mode.get(), record=True)):
+                    output = _output_of(self.f)
+                    gradients = grad(output, self.inputs)
+            finally:
+                if write:
+                    for leaf, number in zip(self.inputs, saved, strict=True):
+                        leaf.data = number
+        difference = _first_difference(self._program, _program(topological_order(output), self.inputs))
+        if difference is not None:
             raise GraphError(
-                "compiled function: f built a different graph than when it was compiled "
-                f"({_first_difference(self._trace, trace)}); a replay would be wrong. "
-                "Keep Python branches on .data out of f, or compile again."
+                f"compiled function: f built a different graph than when it was compiled ({difference}); "
+                "a replay would be wrong. Keep Python branches on .data out of f, or compile again."
             )
-        if replay_failed is not None:
-            raise GraphError(f"compiled replay failed ({replay_failed!r}) where f itself did not") from replay_failed
         return output.data, gradients
 
 
@@ -411,38 +569,40 @@ def _output_of(f: Callable[[], Value]) -> Value:
     return output
 
 
-def _numbers(values: Sequence[object]) -> list[float]:
+def _numbers(values: Sequence[object]) -> Sequence[float]:
+    """The call's numbers as floats, converted and refused as ``Value(...)`` does, naming the input."""
+    if all(value.__class__ is float for value in values):
+        return cast("Sequence[float]", values)
     numbers = []
     for position, value in enumerate(values):
-        number = _as_number(value)
+        try:
+            number = _as_number(value)
+        except NumericOverflowError:
+            raise NumericOverflowError(f"compiled function: input {position} is too large for a float") from None
         if number is None:
-            raise TypeError(f"input {position} must be an int or a float, not {type(value).__name__}: {value!r}")
+            raise TypeError(
+                f"compiled function: input {position} must be an int or a float, not {type(value).__name__}: "
+                f"{_shorten(repr(value))}"
+            )
         numbers.append(number)
     return numbers
 
 
-def _fingerprint(output: Value, inputs: Sequence[Value]) -> list[tuple[object, ...]]:
-    """The graph's shape: each node's operation, where its operands come from, and every constant."""
-    position = {leaf: ("input", i) for i, leaf in enumerate(inputs)}
-    shape: list[tuple[object, ...]] = []
-    for index, node in enumerate(topological_order(output)):
-        if node not in position:
-            position[node] = ("node", index)
-        op = node._op
-        if op is None:
-            shape.append(position[node] if position[node][0] == "input" else ("constant", node.data))
-            continue
-        y = position[node._y] if node._y is not None else ("number", node._dy) if op.arity == 2 else None
-        assert node._x is not None
-        shape.append((op.name, op.reflected, position[node._x], y))
-    return shape
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
-def _first_difference(traced: list[tuple[object, ...]], now: list[tuple[object, ...]]) -> str:
+def _bits(number: float) -> bytes:
+    """A float's exact bit pattern: -0.0 differs from 0.0, and a NaN equals itself."""
+    return struct.pack("<d", number)
+
+
+def _first_difference(traced: list[_Step], now: list[_Step]) -> str | None:
+    """Where the graph ``now`` first differs from the traced one, or None when it has the traced shape."""
     for index, (then, current) in enumerate(zip(traced, now, strict=False)):
-        if then != current:
-            return f"node {index} was {then}, now {current}"
-    return f"{len(traced)} nodes traced, {len(now)} now"
+        if _shape(then) != _shape(current):
+            return f"node {index} was {_describe(then)}, now {_describe(current)}"
+    return None if len(traced) == len(now) else f"{len(traced)} nodes traced, {len(now)} now"
 
 
 def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = False) -> CompiledGradient:
@@ -466,7 +626,7 @@ def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = Fa
     order = topological_order(output)
     writer = _Writer(inputs, order)
     source = writer.write()
-    return CompiledGradient(f, inputs, source, writer.namespace, _fingerprint(output, inputs), check)
+    return CompiledGradient(f, inputs, source, writer.namespace, _program(order, inputs), check)
 
 
 def _refuse_frozen_results(inputs: Sequence[Value], outer: Mode) -> Callable[[Value, tuple[float, ...]], None]:
@@ -476,7 +636,7 @@ def _refuse_frozen_results(inputs: Sequence[Value], outer: Mode) -> Callable[[Va
     def check(node: Value, operands: tuple[float, ...]) -> None:
         if outer.check is not None:
             outer.check(node, operands)
-        if node._x in depends or node._y in depends:
+        if any(parent in depends for parent in node.parents):
             if not _mode.get().record:
                 raise GraphError(
                     f"compile: f computes {node.op!r} from the inputs under no_grad(); a replay would "
