@@ -535,6 +535,26 @@ def test_concurrent_failing_calls_raise_their_own_errors_and_leave_the_inputs_al
     assert (x.data, y.data) == (2.0, 3.0)
 
 
+def test_a_call_with_no_numbers_never_sees_the_numbers_a_checked_call_put_into_the_inputs():
+    x, y = Value(0.5), Value(0.25)
+    checked = autograd.compile(lambda: slow_product(x, y), [x, y], check=True)
+    plain = autograd.compile(lambda: x * y * x, [x, y])
+    seen = []
+
+    def read_the_inputs():
+        for _ in range(40):
+            seen.append(plain())
+            time.sleep(0.0005)
+
+    reader = threading.Thread(target=read_the_inputs)
+    reader.start()
+    for i in range(20):
+        checked(float(i), 3.0)
+    reader.join()
+    assert all(call == (0.0625, [0.25, 0.25]) for call in seen)  # always the inputs' own numbers, 0.5 and 0.25
+    assert (x.data, y.data) == (0.5, 0.25)
+
+
 def test_under_detect_anomaly_the_error_names_the_operation_and_the_labels():
     w, b = Value(1.0, "w"), Value(0.0, "b")
     replay = autograd.compile(lambda: labelled(w * 1e300, "scaled") * w + b, [w, b])
