@@ -372,6 +372,23 @@ class Value:
             return (_data(self._dx),)
         return (_data(self._dx), _data(self._dy))
 
+    def operands(self) -> tuple[Value | float, ...]:
+        """The node's operands in the order its operation takes them; ``()`` for a leaf.
+
+        Value inputs come as Values, a folded plain number (the ``2`` of ``x * 2`` or
+        ``2 - x``) as a float. This is the one place that decodes how a node stores them.
+        """
+        x = self._x
+        if x is None:
+            return ()
+        if self._y is not None:
+            return (x, self._y)
+        op = self._op
+        if op is None or op.arity == 1:
+            return (x,)
+        number = _data(self._dy)
+        return (number, x) if op.reflected else (x, number)
+
     @property
     def constant(self) -> float | None:
         """The plain number folded into this node's operation (``x * 2`` -> 2.0), if any."""

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autograd import Value
+from autograd import Value, no_grad
 
 # Each operation's value and derivative in closed form, written independently of the engine.
 UNARY = {
@@ -105,6 +105,22 @@ def test_folded_constant_is_visible():
     assert (2 - x).constant == 2.0
     assert (x * x).constant is None
     assert x.exp().constant is None
+
+
+def test_operands_are_in_the_order_the_operation_takes_them():
+    x, y = Value(3.0), Value(-2.0)
+    assert x.operands() == ()
+    assert x.exp().operands() == (x,)
+    assert (x * y).operands() == (x, y)
+    assert (x * x).operands() == (x, x)
+    assert (x * 2).operands() == (x, 2.0)
+    assert (2 - x).operands() == (2.0, x)
+    assert (2**x).operands() == (2.0, x)
+    assert (x / 4).operands() == (x, 4.0)
+    folded = (x - 0.5).operands()[1]
+    assert type(folded) is float and folded == 0.5
+    with no_grad():
+        assert (x * 2).operands() == (), "no_grad results are leaves"
 
 
 def test_relu_and_abs_have_derivative_zero_at_zero_as_in_pytorch():
