@@ -70,7 +70,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, cast
 
-from .backward import topological_order
+from .backward import edges, topological_order
 from .errors import GraphError, NumericOverflowError
 from .functional import grad
 from .grad_mode import Mode, _mode, using_mode
@@ -115,10 +115,10 @@ class _Symbol:
         return _combine(other, " - ", self, _SUM)
 
     def __mul__(self, other: object) -> _Symbol:
-        return _combine(self, " * ", other, _PRODUCT)
+        return _product(self, other)
 
     def __rmul__(self, other: object) -> _Symbol:
-        return _combine(other, " * ", self, _PRODUCT)
+        return _product(other, self)
 
     def __truediv__(self, other: object) -> _Symbol:
         return _combine(self, " / ", other, _PRODUCT)
@@ -174,6 +174,29 @@ def _combine(left: object, operator: str, right: object, precedence: int) -> _Sy
     return _Symbol(text, precedence, max(a.depth, b.depth) + 1)
 
 
+def _product(left: object, right: object) -> _Symbol:
+    """left * right, leaving out a factor of exactly 1.0 (``x * 1.0`` is ``x``, bit for bit, NaN included)."""
+    a, b = _symbol(left), _symbol(right)
+    if a.text == "1.0":
+        return b
+    if b.text == "1.0":
+        return a
+    return _combine(a, " * ", b, _PRODUCT)
+
+
+class _Unused:
+    """The local derivative towards a node that leads to no input: its gradient is never written, so the
+    sweep's arithmetic on it builds no text."""
+
+    def _absorb(self, other: object) -> _Unused:
+        return self
+
+    __mul__ = __rmul__ = __add__ = __radd__ = _absorb
+
+
+_UNUSED = _Unused()
+
+
 def _evaluate(formula: Callable[..., Any], *operands: object) -> Any:
     """``formula`` applied to symbols, or None when it needs the numbers themselves."""
     try:
@@ -226,20 +249,6 @@ def _comment(label: str) -> str:
 # --- the traced graph, written out --------------------------------------------
 
 
-def _operands_of(node: Value) -> tuple[Value | float, ...]:
-    """The node's operands in the order its operation takes them: Values, and a folded plain number as a float."""
-    op = node._op
-    if op is None:
-        return ()
-    x = node._x
-    assert x is not None
-    if op.arity == 1:
-        return (x,)
-    if node._y is not None:
-        return (x, node._y)
-    return (node._dy, x) if op.reflected else (x, node._dy)
-
-
 @dataclass
 class _Writer:
     """Writes one traced graph as the source of a Python function."""
@@ -278,7 +287,8 @@ class _Writer:
 
     def name_functions(self) -> None:
         """Names for the table's functions the code calls: ``relu`` and ``local_relu``, ``power``..."""
-        for op in dict.fromkeys(node._op for node in self.order if node._op is not None):  # first use first
+        operations = (node.operation for node in self.order)
+        for op in dict.fromkeys(op for op in operations if op is not None):  # first use first
             base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
             if not _usable(base) or base == "lambda":
                 base = "operation"
@@ -297,7 +307,7 @@ class _Writer:
 
     def operands(self, node: Value, symbols: dict[Value, _Symbol]) -> list[object]:
         """The node's operands in the order its operation takes them: symbols, or the folded number."""
-        return [symbols[o] if isinstance(o, Value) else o for o in _operands_of(node)]
+        return [symbols[o] if isinstance(o, Value) else o for o in node.operands()]
 
     def call(self, formula: Callable[..., Any], operands: Sequence[object]) -> _Symbol:
         return _Symbol(f"{self.functions[formula]}({', '.join(_symbol(o).text for o in operands)})")
@@ -313,10 +323,8 @@ class _Writer:
             formula = call if op.arity == 1 else (_Symbol(f"{call.text}[0]"), _Symbol(f"{call.text}[1]"))
         if op.arity == 1:
             return [_symbol(formula)]
-        dx, dy = formula
-        if len(self.parents[node]) == 2:
-            return [_symbol(dx), _symbol(dy)]
-        return [_symbol(dy if op.reflected else dx)]  # a folded number needs no derivative
+        # One derivative per operand; those of the Value operands are aligned with node.parents.
+        return [_symbol(d) for d, operand in zip(formula, node.operands(), strict=True) if isinstance(operand, Value)]
 
     def forward(self, output: Value, needed: set[str]) -> list[str]:
         """One line per node; an unlabelled node used once, and by no derivative, is written into its user."""
@@ -348,9 +356,12 @@ class _Writer:
         return lines
 
     def backward(self, output: Value) -> tuple[list[str], set[str]]:
-        """The eager sweep's edges in its own order, so every sum adds up in the same order.
+        """The chain rule as code: the eager sweep itself (``edges()``), run on symbols.
 
-        Only edges towards an input are written: the rest cannot change an input's gradient.
+        The sweep multiplies and adds the symbols, so every contribution comes out as text in the
+        eager order, and every sum adds up in the same order. After each line is written, the
+        gradient in the sweep's dict is replaced by its name (``d_h1``). Only edges towards an input
+        are written: the rest cannot change an input's gradient.
         """
         leads_to_input = set(self.inputs)
         for node in self.order:
@@ -360,41 +371,32 @@ class _Writer:
         for node in self.order:
             for parent in self.parents[node]:
                 edges_into[parent] = edges_into.get(parent, 0) + 1
-        self.gradients = {output: "1.0"}
-        received: dict[Value, int] = {}
+
+        def local_grads(node: Value) -> list[_Symbol | _Unused]:
+            if node.is_leaf:
+                return []
+            locals_ = self.local_grads(node)
+            return [d if p in leads_to_input else _UNUSED for p, d in zip(self.parents[node], locals_, strict=True)]
+
+        gradients: dict[Value, Any] = {output: _literal(1.0)}
+        relevant = [node for node in self.order if node in leads_to_input]
         lines: list[str] = []
         needed: set[str] = set()
-        for node in reversed(self.order):
-            if not self.parents[node] or node not in leads_to_input:
+        for edge in edges(relevant, gradients, local_grads):
+            parent = edge.parent
+            if parent not in leads_to_input:
                 continue
-            node_grad = _Symbol(self.gradients[node])
-            for parent, local in zip(self.parents[node], self.local_grads(node), strict=True):
-                if parent not in leads_to_input:
-                    continue
-                needed.update(_names_in(local.text))
-                contribution = _times(local, node_grad)
-                count = received[parent] = received.get(parent, 0) + 1
-                gradient = f"d_{self.names[parent]}"
-                alias = contribution.precedence == _ATOM and not parent.label
-                if count == 1 and edges_into[parent] == 1 and alias:
-                    self.gradients[parent] = contribution.text  # a bare name or number: reuse it, no line
-                elif count == 1:
-                    self.gradients[parent] = gradient
-                    lines.append(f"{gradient} = {contribution.text}")
-                else:
-                    lines.append(f"{gradient} += {contribution.text}")
+            needed.update(_names_in(edge.local.text))
+            name = f"d_{self.names[parent]}"
+            if not edge.first:
+                lines.append(f"{name} += {edge.contribution.text}")  # the sweep's total: name + contribution
+            elif edges_into[parent] == 1 and edge.contribution.precedence == _ATOM and not parent.label:
+                continue  # a bare name or number, its only contribution: the code uses it as it is, no line
+            else:
+                lines.append(f"{name} = {edge.contribution.text}")
+            gradients[parent] = _Symbol(name)
+        self.gradients = {v: gradients[v].text for v in self.inputs if v in gradients}
         return lines, needed
-
-
-def _times(local: _Symbol, node_grad: _Symbol) -> _Symbol:
-    """local * grad, leaving out a factor of exactly 1 (x * 1.0 is x, bit for bit)."""
-    if node_grad.text == "1.0":
-        return local
-    if local.text == "1.0":
-        return node_grad
-    if local.text == "-1.0":
-        return -node_grad
-    return local * node_grad
 
 
 def _names_in(text: str) -> set[str]:
@@ -421,12 +423,12 @@ def _program(order: list[Value], inputs: Sequence[Value]) -> list[_Step]:
     position_of_input = {leaf: position for position, leaf in enumerate(inputs)}
     steps = []
     for node in order:
-        op = node._op
+        op = node.operation
         if op is None:
             where = position_of_input.get(node)
             steps.append(_Step(None, () if where is None else (where,), node.label, node.data))
         else:
-            operands = tuple(index[o] if isinstance(o, Value) else o for o in _operands_of(node))
+            operands = tuple(index[o] if isinstance(o, Value) else o for o in node.operands())
             steps.append(_Step(op, operands, node.label, node.data))
     return steps
 

@@ -10,6 +10,7 @@ import contextlib
 import io
 import math
 import re
+import struct
 import threading
 import time
 import tokenize
@@ -41,7 +42,11 @@ ARTICLE_GRADIENTS = [-0.22652, -0.33978, -0.2427, -0.36405, -0.68765, -0.38832] 
 
 
 def same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
+    """The same float, bit for bit (-0.0 is not 0.0), except that any NaN matches any NaN: CPython itself returns
+    either NaN operand of a sum, depending on whether the interpreter has specialised that instruction yet."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return struct.pack("<d", a) == struct.pack("<d", b)
 
 
 def article_replay():
