@@ -207,8 +207,8 @@ def _evaluate(formula: Callable[..., Any], *operands: object) -> Any:
 
 # --- names: every name the code uses is plain ASCII, so Python reads it exactly as written --------
 
-# Names the generated code may not give a node: Python's own words, and the names the code itself uses.
-_RESERVED = frozenset([*keyword.kwlist, *keyword.softkwlist, *dir(builtins), "replay", "inf", "nan"])
+# Names the code may not use for anything else: Python's words (``__debug__`` cannot be assigned) and its own names.
+_RESERVED = frozenset([*keyword.kwlist, *keyword.softkwlist, "__debug__", "replay", "inf", "nan"])
 
 
 def _usable(label: str) -> bool:
@@ -262,9 +262,13 @@ class _Writer:
     gradients: dict[Value, str] = field(default_factory=dict)
     allocate: _Names = field(default_factory=_Names)
     parents: dict[Value, tuple[Value, ...]] = field(default_factory=dict)
+    uses: dict[Value, int] = field(default_factory=dict)  # how many edges leave each node (to its users)
 
     def __post_init__(self) -> None:
         self.parents = {node: node.parents for node in self.order}
+        for parents in self.parents.values():
+            for parent in parents:
+                self.uses[parent] = self.uses.get(parent, 0) + 1
 
     def write(self) -> str:
         """The function ``replay(inputs...) -> (output, [d output/d input, ...])``, as source."""
@@ -300,6 +304,7 @@ class _Writer:
 
     def name_nodes(self) -> None:
         """Usable labels name their nodes (the first to ask gets it); the rest are t1, t2, ..."""
+        self.allocate.taken.update(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
         inputs = set(self.inputs)
         for node in [*self.inputs, *(node for node in self.order if node not in inputs)]:
             self.names[node] = self.allocate.claim(node.label, "t", 1)
@@ -328,10 +333,6 @@ class _Writer:
 
     def forward(self, output: Value, needed: set[str]) -> list[str]:
         """One line per node; an unlabelled node used once, and by no derivative, is written into its user."""
-        uses: dict[Value, int] = {}
-        for node in self.order:
-            for parent in self.parents[node]:
-                uses[parent] = uses.get(parent, 0) + 1
         parameters = set(self.inputs)
         symbols: dict[Value, _Symbol] = {}
         lines = []
@@ -347,7 +348,7 @@ class _Writer:
             operands = self.operands(node, symbols)
             expression = _evaluate(op.forward, *operands)
             expression = self.call(op.forward, operands) if expression is None else _symbol(expression)
-            inline = node is not output and uses.get(node) == 1 and name not in needed and not node.label
+            inline = node is not output and self.uses.get(node) == 1 and name not in needed and not node.label
             if inline and expression.depth < _MAX_INLINE_DEPTH:
                 symbols[node] = expression
             else:
@@ -367,10 +368,6 @@ class _Writer:
         for node in self.order:
             if not leads_to_input.isdisjoint(self.parents[node]):
                 leads_to_input.add(node)
-        edges_into: dict[Value, int] = {}
-        for node in self.order:
-            for parent in self.parents[node]:
-                edges_into[parent] = edges_into.get(parent, 0) + 1
 
         def local_grads(node: Value) -> list[_Symbol | _Unused]:
             if node.is_leaf:
@@ -390,7 +387,7 @@ class _Writer:
             name = f"d_{self.names[parent]}"
             if not edge.first:
                 lines.append(f"{name} += {edge.contribution.text}")  # the sweep's total: name + contribution
-            elif edges_into[parent] == 1 and edge.contribution.precedence == _ATOM and not parent.label:
+            elif self.uses[parent] == 1 and edge.contribution.precedence == _ATOM and not parent.label:
                 continue  # a bare name or number, its only contribution: the code uses it as it is, no line
             else:
                 lines.append(f"{name} = {edge.contribution.text}")
@@ -537,9 +534,9 @@ class CompiledGradient:
 
         ``f`` reads its numbers from the inputs. Called with no numbers, or with the inputs' own, nothing is
         written. Called with other numbers, they are put into the inputs for the length of the call and then
-        put back, all under one lock that every compiled function's call takes to read the inputs; code that
-        reads (or writes) the inputs' ``.data`` directly, in another thread during such a call, sees (or loses
-        to the putting back) the call's numbers.
+        put back, under the one lock every compiled function's call takes to read the inputs, so compiled
+        calls never see each other's numbers. Other code in another thread meanwhile is not locked out: it
+        reads the call's numbers in the inputs' ``.data``, and a number it writes there is put back over.
         """
         with _INPUTS_LOCK:
             saved = [leaf.data for leaf in self.inputs]
@@ -612,8 +609,9 @@ def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = Fa
 
     ``f`` takes no arguments and builds its result from ``inputs`` (leaf
     Values, such as a model's parameters). ``check=True`` reruns ``f``
-    eagerly on every call and raises GraphError if its graph ever differs
-    from the traced one (for debugging; it is as slow as the eager engine).
+    eagerly on every call, at the call's numbers, and raises GraphError if
+    its graph ever differs from the traced one (for debugging; it is as slow
+    as the eager engine).
     """
     inputs = list(inputs)
     for position, leaf in enumerate(inputs):
