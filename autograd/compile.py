@@ -545,14 +545,15 @@ class CompiledGradient:
                 if write:
                     for leaf, number in zip(self.inputs, numbers, strict=True):
                         leaf.data = number
+                order, in_order_made = _trace(self.f, _mode.get(), refuse_frozen=None)
+                output = order[-1]
                 with using_mode(replace(_mode.get(), record=True)):
-                    output = _output_of(self.f)
                     gradients = grad(output, self.inputs)
             finally:
                 if write:
                     for leaf, number in zip(self.inputs, saved, strict=True):
                         leaf.data = number
-        difference = _first_difference(self._program, _program(topological_order(output), self.inputs))
+        difference = _first_difference(self._program, _program(in_order_made, self.inputs))
         if difference is not None:
             raise GraphError(
                 f"compiled function: f built a different graph than when it was compiled ({difference}); "
@@ -621,22 +622,30 @@ def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = Fa
             raise GraphError(f"compile: input {position} ({leaf!r}) was made by {leaf.op!r}; inputs must be leaves")
     if len({id(leaf) for leaf in inputs}) != len(inputs):
         raise GraphError("compile: the same Value appears twice among the inputs")
-    with using_mode(Mode(record=True, check=_refuse_frozen_results(inputs, _mode.get()))):
-        output = _output_of(f)
-    order = topological_order(output)
+    order, in_order_made = _trace(f, _mode.get(), refuse_frozen=inputs)
     writer = _Writer(inputs, order)
     source = writer.write()
-    return CompiledGradient(f, inputs, source, writer.namespace, _program(order, inputs), check)
+    return CompiledGradient(f, inputs, source, writer.namespace, _program(in_order_made, inputs), check)
 
 
-def _refuse_frozen_results(inputs: Sequence[Value], outer: Mode) -> Callable[[Value, tuple[float, ...]], None]:
-    """A trace-time check: a result computed from the inputs under no_grad() would be frozen in the replay."""
-    depends: set[Value] = set(inputs)
+def _trace(
+    f: Callable[[], Value], outer: Mode, refuse_frozen: Sequence[Value] | None
+) -> tuple[list[Value], list[Value]]:
+    """Run ``f`` recording its graph, under the caller's checks.
+
+    Returns the graph in ``topological_order`` (output last: the eager sweep's order, which the
+    code follows), and the same nodes in the order ``f`` made them (also a topological order), so
+    that a rebuild meets the error ``f`` would meet first. With ``refuse_frozen`` (the inputs), a
+    result computed from them under no_grad() is refused: the replay would reuse its traced number.
+    """
+    made: list[Value] = []
+    depends: set[Value] = set(refuse_frozen or ())
 
     def check(node: Value, operands: tuple[float, ...]) -> None:
         if outer.check is not None:
             outer.check(node, operands)
-        if any(parent in depends for parent in node.parents):
+        made.append(node)
+        if refuse_frozen is not None and not depends.isdisjoint(node.parents):
             if not _mode.get().record:
                 raise GraphError(
                     f"compile: f computes {node.op!r} from the inputs under no_grad(); a replay would "
@@ -644,4 +653,10 @@ def _refuse_frozen_results(inputs: Sequence[Value], outer: Mode) -> Callable[[Va
                 )
             depends.add(node)
 
-    return check
+    with using_mode(Mode(record=True, check=check, check_gradients=outer.check_gradients)):
+        output = _output_of(f)
+    order = topological_order(output)
+    in_graph, made_by_f = set(order), set(made)
+    # Nodes made before f ran (leaves, and results f closes over) depend on no node f made: they go first.
+    in_order_made = [node for node in order if node not in made_by_f] + [node for node in made if node in in_graph]
+    return order, in_order_made

@@ -223,6 +223,21 @@ def test_a_failing_replay_raises_the_engines_own_error():
     assert x.data == 2.0
 
 
+def two_powers(x, y):
+    a = x**x  # at x = -0.5: a negative base with a non-integer exponent
+    b = y**x  # at y = 0: 0 ** -0.5, a division by zero; the graph's order puts b before a
+    return a + b
+
+
+def test_a_failing_replay_raises_the_error_f_meets_first():
+    with pytest.raises(DomainError):  # the eager engine meets x ** x first
+        two_powers(Value(-0.5), Value(0.0))
+    x, y = Value(2.0), Value(1.0)
+    replay = autograd.compile(lambda: two_powers(x, y), [x, y])
+    with pytest.raises(DomainError, match=r"\(-0.5\) \*\* \(-0.5\)"):
+        replay(-0.5, 0.0)
+
+
 def test_under_detect_anomaly_a_replay_runs_eagerly_and_is_checked():
     x, y = Value(2.0), Value(3.0)
     replay = autograd.compile(lambda: x * y, [x, y])
