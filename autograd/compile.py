@@ -43,8 +43,9 @@ What a call does:
 - A call that fails (``log`` of a negative number, a division by zero), and
   any call under ``detect_anomaly()``, is run by the engine itself: the
   traced graph is rebuilt with the engine's own operations on fresh leaves,
-  so the engine's error or anomaly message names the operation and the
-  labels. ``f`` is not called and nothing shared is written.
+  in the order ``f`` made them, so the error or anomaly message is the one
+  ``f`` would raise, naming the operation and the labels. ``f`` is not
+  called and nothing shared is written.
 - Labels name the code's variables only when they are ASCII identifiers
   that are not Python's words nor the code's own names (others are ``t1``,
   ``t2``... with the label in a comment): Python normalises non-ASCII names
