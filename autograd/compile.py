@@ -69,12 +69,12 @@ import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from .backward import edges, topological_order
 from .errors import GraphError, NumericOverflowError
 from .functional import grad
-from .grad_mode import Mode, _mode, using_mode
+from .grad_mode import RECORD, Mode, _mode, using_mode
 from .value import Operation, Value, _as_number, _binary_method, _unary_method
 
 # --- symbols: the operation table's formulas, evaluated into source text ----
@@ -470,6 +470,8 @@ def _rebuild(program: list[_Step], numbers: Sequence[float]) -> tuple[Value, lis
     return nodes[-1], inputs
 
 
+_FLOATS = frozenset([float])
+
 # One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
 # while any call reads the inputs' numbers, so no call ever sees another call's numbers.
 _INPUTS_LOCK = threading.RLock()
@@ -505,19 +507,19 @@ class CompiledGradient:
         exec(code, namespace)
         self._replay: Callable[..., tuple[float, list[float]]] = namespace["replay"]  # type: ignore[assignment]
 
-    def __call__(self, *values: object) -> tuple[float, list[float]]:
+    def __call__(self, *values: float) -> tuple[float, list[float]]:
         given = bool(values)
         if not given:
             with _INPUTS_LOCK:
-                values = tuple(v.data for v in self.inputs)
+                values = tuple([v.data for v in self.inputs])
         elif len(values) != len(self.inputs):
             raise TypeError(f"this compiled function takes {len(self.inputs)} input numbers, got {len(values)}")
-        numbers = _numbers(values)
+        numbers = values if _FLOATS.issuperset(map(type, values)) else _numbers(values)  # as Value(...) converts
+        mode = _mode.get()
         if self.check:
             return self._run_f(numbers, given)
-        mode = _mode.get()
-        if mode.check is not None or mode.check_gradients is not None:  # detect_anomaly(): the engine's checks
-            return self._run_engine(numbers, mode)
+        if mode is not RECORD and (mode.check is not None or mode.check_gradients is not None):
+            return self._run_engine(numbers, mode)  # detect_anomaly(): the engine's own checks
         try:
             return self._replay(*numbers)  # needs no recording: it works under no_grad() too, like torch.func.grad
         except (ArithmeticError, ValueError) as failure:  # the engine's own error, naming the operation
@@ -570,10 +572,8 @@ def _output_of(f: Callable[[], Value]) -> Value:
     return output
 
 
-def _numbers(values: Sequence[object]) -> Sequence[float]:
+def _numbers(values: Sequence[object]) -> list[float]:
     """The call's numbers as floats, converted and refused as ``Value(...)`` does, naming the input."""
-    if all(value.__class__ is float for value in values):
-        return cast("Sequence[float]", values)
     numbers = []
     for position, value in enumerate(values):
         try:
