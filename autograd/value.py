@@ -286,21 +286,10 @@ def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy:
 def _apply_mode(node: Value, mode: Mode) -> None:
     """The uncommon modes: run the active check, and cut the record under ``no_grad``."""
     if mode.check is not None:
-        mode.check(node, _operands(node))
+        mode.check(node, tuple(_data(operand) for operand in node.operands()))
     if not mode.record:
         node._op = node._x = node._y = None
         node._dx = node._dy = 0.0
-
-
-def _operands(node: Value) -> tuple[float, ...]:
-    """The numbers ``node`` was computed from, in operand order (a folded plain number included)."""
-    x = node._x
-    assert x is not None
-    if node._y is not None:
-        return (x.data, node._y.data)
-    if node._op is None or node._op.arity == 1:
-        return (x.data,)
-    return (node._dy, x.data) if node._op.reflected else (x.data, node._dy)
 
 
 _new_node = object.__new__
@@ -392,9 +381,10 @@ class Value:
     @property
     def constant(self) -> float | None:
         """The plain number folded into this node's operation (``x * 2`` -> 2.0), if any."""
-        if self._op is None or self._op.arity == 1 or self._y is not None:
-            return None
-        return _data(self._dy)
+        for operand in self.operands():
+            if not isinstance(operand, Value):
+                return operand
+        return None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -478,15 +468,11 @@ def local_grads_as_values(node: Value) -> tuple[Local, ...]:
     Used for second derivatives: differentiating these again is what makes
     ``grad(..., create_graph=True)`` work. Aligned with ``node.parents``.
     """
-    op = node._op
+    op = node.operation
     if op is None:
         return ()
-    x = node._x
+    operands = node.operands()
     if op.arity == 1:
-        return (op.local_grads(x, node),)
-    if node._y is not None:
-        return tuple(op.local_grads(x, node._y, node))
-    number = node._dy  # the plain-number operand, kept by _method
-    if op.reflected:
-        return (op.local_grads(number, x, node)[1],)
-    return (op.local_grads(x, number, node)[0],)
+        return (op.local_grads(*operands, node),)
+    locals_ = op.local_grads(*operands, node)  # one per operand; a plain number's is dropped
+    return tuple(local for operand, local in zip(operands, locals_, strict=True) if isinstance(operand, Value))
