@@ -3,9 +3,9 @@ then its backward sweep, node by node, showing the arithmetic of every step.
 
 Everything the page shows is computed here, from the real graph: the nodes
 come from ``topological_order``, each forward step from the node's recorded
-``data``, operation and inputs, each backward step from its ``local_grads``
-with the same chain-rule loop as ``backward()`` (run on a dictionary, so no
-node's ``.grad`` is touched). The page's script only replays these numbers.
+``data``, operation and operands, each backward step from ``backward()``'s own
+sweep (``edges()``, run on a dictionary, so no node's ``.grad`` is touched).
+The page's script only replays these numbers.
 Given parameters and a learning rate, the page ends with the gradient-descent
 update and a forward pass with the new parameters; otherwise it ends with the
 backward sweep. Nothing is fetched when the page loads: the drawing (from
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .backward import topological_order
+from .backward import Edge, edges, topological_order
 from .draw import Direction, display_text, draw_graph
 from .value import Value
 
@@ -145,15 +145,19 @@ class _Walk:
         return steps
 
     def backward(self) -> list[Step]:
-        """The chain rule, node by node in reverse order: the loop of ``backward()``, recorded."""
+        """The chain rule, node by node in reverse order: ``backward()``'s own sweep (``edges()``), recorded."""
         grads = self.grads
         grads.clear()
         grads[self.root] = 1.0
+        through: dict[Value, list[Edge]] = {}  # each node's edges to its inputs, in the sweep's order
+        for edge in edges(self.order, grads):
+            through.setdefault(edge.node, []).append(edge)
         root_id = self.id[self.root]
         note = "The output's derivative with respect to itself is 1: the sweep starts here."
         seed = _step("backward", f"Backward: start at {self.names[self.root]}", [f"{self._d(self.root)} = 1"], note)
         seed.update(focus=[root_id], set=[[f"{root_id}-grad", self._shown(1.0)]])
         steps = [seed]
+        total: dict[Value, float] = {}  # each gradient so far, as the page shows it step by step
         for node in reversed(self.order):
             node_id, name, grad = self.id[node], self.names[node], grads.get(node, 0.0)
             if node.is_leaf:
@@ -170,19 +174,21 @@ class _Walk:
                 steps.append(step)
                 continue
             lines, updates = [], []
-            for position, (parent, local) in enumerate(zip(node.parents, node.local_grads, strict=True)):
-                before = grads.get(parent)
-                contribution = local * grad
-                grads[parent] = after = contribution if before is None else before + contribution
+            for edge in through.get(node, []):
+                parent, local, contribution = edge.parent, edge.local, edge.contribution
                 local_name = f"∂{_wrap(name)}/∂{_wrap(self.names[parent])}"
                 if node.parents.count(parent) > 1:
-                    local_name += f" (input {position + 1})"
+                    local_name += f" (input {edge.position + 1})"
                 line = f"{self._d(parent)} += {self._d(node)} * {local_name} = {number(grad)} * {number(local)}"
                 line += f" = {number(contribution)}"
-                if before is not None:
-                    line += f"; now {self._d(parent)} = {number(before)} + {number(contribution)} = {number(after)}"
+                if not edge.first:
+                    before = total[parent]
+                    line += (
+                        f"; now {self._d(parent)} = {number(before)} + {number(contribution)} = {number(edge.total)}"
+                    )
+                total[parent] = edge.total
                 lines.append(line)
-                updates.append([f"{self.id[parent]}-grad", self._shown(after)])
+                updates.append([f"{self.id[parent]}-grad", self._shown(edge.total)])
             note = "Each input's gradient grows by this node's gradient times the local derivative: the chain rule."
             flow = [f"{node_id}_op", *(f"{node_id}_in{k}" for k in range(len(node.parents)))]
             flow += [self.id[parent] for parent in node.parents]
@@ -274,12 +280,10 @@ def _name(node: Value, index: int, names: dict[Value, str]) -> str:
 def _formula(node: Value, names: dict[Value, str]) -> tuple[str, str]:
     """The node's operation twice: over its inputs' names and over their numbers."""
     op = node.op
-    operands = [(_wrap(names[p]), number(p.data)) for p in node.parents]
-    constant = node.constant
-    if constant is not None:
-        operation = node.operation
-        folded = (number(constant), number(constant))
-        operands = [folded, *operands] if operation is not None and operation.reflected else [*operands, folded]
+    operands = [
+        (_wrap(names[operand]), number(operand.data)) if isinstance(operand, Value) else (number(operand),) * 2
+        for operand in node.operands()
+    ]
     if len(operands) == 1:
         (name, value) = operands[0]
         return f"{op}({name})", f"{op}({value})"
@@ -291,10 +295,7 @@ def _evaluate(node: Value, values: dict[Value, float]) -> float:
     """The node's recorded operation applied to its inputs' new values."""
     operation = node.operation
     assert operation is not None
-    inputs = [values[p] for p in node.parents]
-    constant = node.constant
-    if constant is not None:
-        inputs = [constant, *inputs] if operation.reflected else [*inputs, constant]
+    inputs = [values[operand] if isinstance(operand, Value) else operand for operand in node.operands()]
     return float(operation.forward(*inputs))
 
 

@@ -378,14 +378,6 @@ class Value:
         number = _data(self._dy)
         return (number, x) if op.reflected else (x, number)
 
-    @property
-    def constant(self) -> float | None:
-        """The plain number folded into this node's operation (``x * 2`` -> 2.0), if any."""
-        for operand in self.operands():
-            if not isinstance(operand, Value):
-                return operand
-        return None
-
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
