@@ -600,7 +600,10 @@ fail:
      Every node of topological_order(root) but the root gets at least one contribution; the root gets 1.0.
    - Accumulation is backward.py's accumulate(): an earlier +0.0 (bitwise) means "no gradient yet".
    - All or nothing, and exact under threads: no Python code runs from here to the end, and the GIL is held
-     throughout, so no other thread sees a half-done sweep and nothing can interrupt it. */
+     throughout, so no other thread sees a half-done sweep and nothing can interrupt it.
+   - Bit for bit the Python's, but for one thing IEEE 754 leaves open: where two NaNs meet in a sum or a
+     product, which one's sign and payload the result carries (the compilers of this file and of CPython's
+     float arithmetic may order the operands differently). See docs/GUARANTEES.md. */
 static int
 no_gradient_yet(double grad)
 {

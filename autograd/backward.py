@@ -3,11 +3,17 @@
 ``topological_order`` is the one traversal every part of the project shares
 (drawing, compiling, gradcheck): iterative, so a graph a million nodes deep
 needs no recursion, and linear in the graph's size.
+
+``edges`` is the one sweep: the chain rule, edge by edge. ``backward()``
+(through ``chain_rule``), ``grad()``, anomaly detection, the step-through page
+and the compiled replay's writer all iterate it rather than keep their own loop.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -59,8 +65,8 @@ class Edge(NamedTuple):
     first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
 
 
-def _recorded(node: Value) -> tuple[float, ...]:
-    return node.local_grads
+_recorded: Callable[[Value], tuple[float, ...]] = operator.attrgetter("local_grads")
+_new_edge = functools.partial(tuple.__new__, Edge)  # Edge(*fields), without a Python frame: the sweep's hot spot
 
 
 def edges(
@@ -86,7 +92,7 @@ def edges(
             contribution = local * upstream
             first = parent not in gradients
             gradients[parent] = total = contribution if first else gradients[parent] + contribution
-            yield Edge(node, parent, position, local, upstream, contribution, total, first)
+            yield _new_edge((node, parent, position, local, upstream, contribution, total, first))
 
 
 def backward(root: Value) -> None:
@@ -113,7 +119,7 @@ def chain_rule(order: list[Value]) -> None:
         _write(gradients)
 
 
-_writing = threading.Lock()
+_writing = threading.Lock()  # one backward() at a time adds to .grad: concurrent calls lose nothing
 
 
 def _write(gradients: dict[Value, float]) -> None:

@@ -33,6 +33,7 @@ ASKED_FOR_PURE_PYTHON = os.environ.get(PURE_PYTHON_VARIABLE, "") not in ("", "0"
 ENGINE_TESTS = [
     "test_value.py",
     "test_backward.py",
+    "test_sweep.py",
     "test_errors.py",
     "test_grad_semantics.py",
     "test_grad_mode_threads.py",
@@ -139,7 +140,7 @@ def test_both_implementations_compute_the_same_numbers_bit_for_bit():
     python = subprocess.run(
         [sys.executable, "-c", "import json, test_accelerator as t; print(json.dumps(t.random_programs()))"],
         cwd=TESTS,
-        env={**PURE_PYTHON, "PYTHONPATH": str(TESTS)},
+        env={**PURE_PYTHON, "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent)])},  # this checkout
         capture_output=True,
         text=True,
         check=True,
