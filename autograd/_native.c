@@ -762,6 +762,23 @@ fail:
     return NULL;
 }
 
+/* backward.py's chain_rule: edges() into a dict, then one accumulation into .grad. Here the nodes' own grad
+   fields hold the sweep's gradients, the earlier .grad values set aside and combined at the end.
+   - A parent's first contribution is assigned, not added to +0.0 (signed zeros as in PyTorch). Starting each
+     gradient at -0.0 does exactly that: -0.0 + c is c, bit for bit, for every c (+0.0, -0.0, NaN included).
+     Every node of topological_order(root) but the root gets at least one contribution; the root gets 1.0.
+   - Accumulation is backward.py's accumulate(): an earlier +0.0 (bitwise) means "no gradient yet".
+   - All or nothing, and exact under threads: no Python code runs from here to the end, and the GIL is held
+     throughout, so no other thread sees a half-done sweep and nothing can interrupt it.
+   - Bit for bit the Python's, but for one thing IEEE 754 leaves open: where two NaNs meet in a sum or a
+     product, which one's sign and payload the result carries (the compilers of this file and of CPython's
+     float arithmetic may order the operands differently). See docs/GUARANTEES.md. */
+static int
+no_gradient_yet(double grad)
+{
+    return grad == 0.0 && !signbit(grad);
+}
+
 static PyObject *
 chain_rule(PyObject *module, PyObject *order)
 {
@@ -779,18 +796,18 @@ chain_rule(PyObject *module, PyObject *order)
             PyErr_SetString(PyExc_TypeError, "chain_rule() takes the list topological_order() returned");
             return NULL;
         }
-        accumulating |= nodes[i]->grad != 0.0; /* Python's any(): NaN counts too */
+        accumulating |= !no_gradient_yet(nodes[i]->grad);
     }
     double *earlier = NULL;
     if (accumulating) {
         earlier = PyMem_Malloc(n * sizeof(double));
         if (earlier == NULL)
             return PyErr_NoMemory();
-        for (Py_ssize_t i = 0; i < n; i++) {
+        for (Py_ssize_t i = 0; i < n; i++)
             earlier[i] = nodes[i]->grad;
-            nodes[i]->grad = 0.0;
-        }
     }
+    for (Py_ssize_t i = 0; i < n; i++)
+        nodes[i]->grad = -0.0; /* "no contribution yet": the first one is assigned (see above) */
     nodes[n - 1]->grad = 1.0;
     for (Py_ssize_t i = n - 1; i >= 0; i--) { /* the chain rule: pass each node's gradient to its inputs */
         Node *node = nodes[i];
@@ -801,7 +818,8 @@ chain_rule(PyObject *module, PyObject *order)
     }
     if (accumulating) {
         for (Py_ssize_t i = 0; i < n; i++)
-            nodes[i]->grad += earlier[i];
+            if (!no_gradient_yet(earlier[i]))
+                nodes[i]->grad = earlier[i] + nodes[i]->grad;
         PyMem_Free(earlier);
     }
     Py_RETURN_NONE;

@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+from .backward import Edge, accumulate, edges
 from .errors import AnomalyError
 from .grad_mode import current_mode, using_mode
-from .value import Operation, Value, _operands
+from .value import Operation, Value
 
 
 @contextmanager
@@ -36,37 +37,43 @@ def is_anomaly_enabled() -> bool:
     return current_mode().check is check_result
 
 
-def check_result(node: Value, operands: tuple[float, ...]) -> None:
-    """The forward check: a new node's number must be finite."""
+def check_result(node: Value, numbers: tuple[float, ...]) -> None:
+    """The forward check: a new node's number must be finite (the message reads ``node.operands()``)."""
     if not math.isfinite(node.data):
-        inputs = ", ".join(_show(name, number, parent) for name, number, parent in _slots(node, operands))
+        inputs = ", ".join(_show(name, operand) for name, operand in _slots(node))
         raise AnomalyError(f"detect_anomaly: {_op(node).name} produced {node.data!r} from {inputs}")
 
 
-def check_gradients(order: list[Value]) -> None:
-    """The backward check: replay the chain rule on the side; raise at the first non-finite gradient.
+def check_gradients(order: list[Value], into_grad: bool) -> None:
+    """The backward check: run the sweep on the side; raise at the first non-finite gradient.
 
-    It runs before the sweep, with the sweep's own arithmetic in the sweep's
-    own order, so it predicts exactly the numbers the sweep would add to
-    ``.grad``, and nothing has changed when it raises.
+    It runs before the sweep, iterating the sweep's own ``edges()``, so it sees exactly the
+    numbers the sweep computes, and nothing has changed when it raises. With ``into_grad``
+    (``backward()``), each ``.grad`` as it would be after accumulating is checked too.
     """
-    grads: dict[Value, float] = {order[-1]: 1.0}
-    for node in reversed(order):
-        node_grad = grads.get(node, 0.0)
-        for position, (parent, local) in enumerate(zip(node.parents, node.local_grads, strict=True)):
-            total = grads.get(parent, 0.0) + local * node_grad
+    gradients: dict[Value, float] = {order[-1]: 1.0}
+    for edge in edges(order, gradients):
+        if not math.isfinite(edge.total):
+            raise AnomalyError(_gradient_anomaly(edge))
+    if into_grad:
+        for node, gradient in gradients.items():
+            total = accumulate(node.grad, gradient)
             if not math.isfinite(total):
-                raise AnomalyError(_gradient_anomaly(node, position, local, node_grad, total))
-            grads[parent] = total
+                raise AnomalyError(
+                    f"detect_anomaly: in backward, adding the gradient {gradient!r} of {_origin(node)}"
+                    f" to its .grad {node.grad!r} would make it {total!r}"
+                )
 
 
-def _gradient_anomaly(node: Value, position: int, local: float, node_grad: float, total: float) -> str:
-    operands = _operands(node)
-    name, number, parent = [slot for slot in _slots(node, operands) if slot[2] is not None][position]
+def _gradient_anomaly(edge: Edge) -> str:
+    node = edge.node
+    slots = _slots(node)
+    name, parent = [slot for slot in slots if isinstance(slot[1], Value)][edge.position]
+    call = _op(node).describe(*(_number(operand) for _, operand in slots))
     return (
-        f"detect_anomaly: in backward, {_op(node).describe(*operands)} ({_origin(node)}) made the gradient"
-        f" of its input {_show(name, number, parent)} {total!r}:"
-        f" local derivative {local!r} times incoming gradient {node_grad!r}"
+        f"detect_anomaly: in backward, {call} ({_origin(node)}) made the gradient"
+        f" of its input {_show(name, parent)} {edge.total!r}:"
+        f" local derivative {edge.local!r} times incoming gradient {edge.upstream!r}"
     )
 
 
@@ -76,17 +83,19 @@ def _op(node: Value) -> Operation:
     return op
 
 
-def _slots(node: Value, operands: tuple[float, ...]) -> list[tuple[str, float, Value | None]]:
-    """Each operand as (x or y, its number, its Value or None for a plain number)."""
-    parents: list[Value | None] = list(node.parents)
-    if len(parents) < len(operands):  # one operand was a plain number
-        parents.insert(0 if _op(node).reflected else len(parents), None)
-    return list(zip(("x", "y"), operands, parents, strict=False))
+def _slots(node: Value) -> list[tuple[str, Value | float]]:
+    """Each operand with its name in messages: x, then y."""
+    return list(zip(("x", "y"), node.operands(), strict=False))
 
 
-def _show(name: str, number: float, parent: Value | None) -> str:
-    """``x = 0.0 (label 'w3')``."""
-    return f"{name} = {number!r} ({'a plain number' if parent is None else _origin(parent)})"
+def _number(operand: Value | float) -> float:
+    return operand.data if isinstance(operand, Value) else operand
+
+
+def _show(name: str, operand: Value | float) -> str:
+    """``x = 0.0 (label 'w3')``, ``y = 2.0 (a plain number)``."""
+    origin = _origin(operand) if isinstance(operand, Value) else "a plain number"
+    return f"{name} = {_number(operand)!r} ({origin})"
 
 
 def _origin(node: Value) -> str:

@@ -3,10 +3,18 @@
 ``topological_order`` is the one traversal every part of the project shares
 (drawing, compiling, gradcheck): iterative, so a graph a million nodes deep
 needs no recursion, and linear in the graph's size.
+
+``edges`` is the one sweep: the chain rule, edge by edge. ``backward()``
+(through ``chain_rule``), ``grad()``, anomaly detection, the step-through page
+and the compiled replay's writer all iterate it rather than keep their own loop.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import operator
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -57,8 +65,8 @@ class Edge(NamedTuple):
     first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
 
 
-def _recorded(node: Value) -> tuple[float, ...]:
-    return node.local_grads
+_recorded: Callable[[Value], tuple[float, ...]] = operator.attrgetter("local_grads")
+_new_edge = functools.partial(tuple.__new__, Edge)  # Edge(*fields), without a Python frame: the sweep's hot spot
 
 
 def edges(
@@ -84,42 +92,59 @@ def edges(
             contribution = local * upstream
             first = parent not in gradients
             gradients[parent] = total = contribution if first else gradients[parent] + contribution
-            yield Edge(node, parent, position, local, upstream, contribution, total, first)
+            yield _new_edge((node, parent, position, local, upstream, contribution, total, first))
 
 
 def backward(root: Value) -> None:
-    """Add d(root)/d(node) to ``node.grad`` for every node root depends on.
-
-    Gradients accumulate across calls, as in PyTorch. The sweep itself needs
-    this call's gradients alone, so any earlier ones are set aside first and
-    added back at the end.
-    """
+    """Add d(root)/d(node) to ``node.grad`` for every node root depends on (gradients accumulate, as in PyTorch)."""
     order = topological_order(root)
     check = _mode.get().check_gradients
     if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises before any .grad changes
-        check(order)
+        check(order, True)
     chain_rule(order)
 
 
 def chain_rule(order: list[Value]) -> None:
-    """Add d(root)/d(node) to every node's ``.grad``, where ``order`` is ``topological_order(root)``."""
-    root = order[-1]
-    earlier = [node.grad for node in order]
-    accumulating = any(earlier)
-    if accumulating:
-        for node in order:
-            node.grad = 0.0
-    root.grad = 1.0
-    for node in reversed(order):  # the chain rule: pass each node's gradient to its inputs
-        x, y = node._x, node._y
-        if x is not None:
-            x.grad += node._dx * node.grad
-        if y is not None:
-            y.grad += node._dy * node.grad
-    if accumulating:
-        for node, grad in zip(order, earlier, strict=True):
-            node.grad += grad
+    """Add d(root)/d(node) to every node's ``.grad``, where ``order`` is ``topological_order(root)``.
 
+    All or nothing: the sweep fills a dict, then one short loop writes it, undone if interrupted.
+    Concurrent calls on graphs that share nodes add every contribution exactly: the writes take turns.
+    """
+    if not order:
+        return
+    gradients: dict[Value, float] = {order[-1]: 1.0}
+    for _ in edges(order, gradients):
+        pass
+    with _writing:
+        _write(gradients)
+
+
+_writing = threading.Lock()  # one backward() at a time adds to .grad: concurrent calls lose nothing
+
+
+def _write(gradients: dict[Value, float]) -> None:
+    """Add each gradient to its node's ``.grad``: all of them, or, if interrupted, none."""
+    earlier: list[tuple[Value, float]] = []
+    try:
+        for node, gradient in gradients.items():
+            earlier.append((node, node.grad))
+            node.grad = accumulate(node.grad, gradient)
+    except BaseException:  # KeyboardInterrupt included: put back what was written
+        for node, grad in reversed(earlier):
+            node.grad = grad
+        raise
+
+
+def accumulate(grad: float, gradient: float) -> float:
+    """``grad`` after adding this call's ``gradient``: a +0.0 ``grad`` means "no gradient yet"
+    (PyTorch's None) and is replaced, so a -0.0 gradient keeps its sign."""
+    if grad == 0.0 and math.copysign(1.0, grad) == 1.0:
+        return gradient
+    return grad + gradient
+
+
+python_chain_rule = chain_rule
+"""The Python sweep, the specification the C ``chain_rule`` is tested against (``tests/test_sweep.py``)."""
 
 if native is not None:  # the same two functions, in C: see accelerator.py
     topological_order = native.topological_order

@@ -318,13 +318,11 @@ def _role(node: Value, root: Value, parameters: set[Value]) -> Role:
 
 def _operation_text(node: Value, precision: int) -> str:
     """The operation as drawn: ``*``, ``exp``, or with its folded number, ``** 2`` or ``1 -``."""
-    name = node.op
-    constant = node.constant
-    if constant is None:
-        return name
-    number = format_number(constant, precision)
-    operation = node.operation
-    return f"{number} {name}" if operation is not None and operation.reflected else f"{name} {number}"
+    shown = [node.op]
+    for position, operand in enumerate(node.operands()):
+        if not isinstance(operand, Value):  # a folded plain number, on its side of the symbol
+            shown.insert(position, format_number(operand, precision))
+    return " ".join(shown)
 
 
 def _operation_label(node: Value, precision: int, direction: Direction, show_local_grads: bool) -> str:

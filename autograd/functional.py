@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Literal, overload
 
-from .backward import topological_order
+from .backward import edges, topological_order
 from .errors import GradcheckError, GraphError
 from .grad_mode import current_mode, no_grad, set_grad_enabled
 from .value import Local, Value, local_grads_as_values
@@ -38,20 +38,14 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     order = topological_order(output)
     check = current_mode().check_gradients
     if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises here
-        check(order)
-    grads: dict[Value, Local] = {output: Value(1.0) if create_graph else 1.0}
+        check(order, False)
+    gradients: dict[Value, Local] = {output: Value(1.0) if create_graph else 1.0}
     with set_grad_enabled(create_graph):
-        for node in reversed(order):
-            node_grad = grads.get(node)
-            if node_grad is None:
-                continue
-            locals_ = local_grads_as_values(node) if create_graph else node.local_grads
-            for parent, local in zip(node.parents, locals_, strict=True):
-                contribution = local * node_grad
-                grads[parent] = grads[parent] + contribution if parent in grads else contribution
+        for _ in edges(order, gradients, local_grads_as_values if create_graph else None):
+            pass
     if create_graph:
-        return [_as_value(grads.get(value, 0.0)) for value in inputs]
-    return [float(grads.get(value, 0.0)) for value in inputs]
+        return [_as_value(gradients.get(value, 0.0)) for value in inputs]
+    return [float(gradients.get(value, 0.0)) for value in inputs]
 
 
 def _as_value(local: Local) -> Value:

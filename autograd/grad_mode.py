@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .value import Value
 
-# Called with (the new node, the values it was computed from) when a check is active.
+# Called with (the new node, the numbers of its operands) when a check is active.
 ResultCheck = Callable[["Value", tuple[float, ...]], None]
-# Called by the backward sweep with the graph in topological order, before any ``.grad`` changes.
-GradientCheck = Callable[[list["Value"]], None]
+# Called by backward() and grad() with the graph in topological order, before any ``.grad`` changes,
+# and whether the gradients are to be added to ``.grad`` (backward) or returned (grad).
+GradientCheck = Callable[[list["Value"], bool], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Mode:
 
 RECORD = Mode()
 _mode: ContextVar[Mode] = ContextVar("autograd_mode", default=RECORD)
+
+# The open ``with set_grad_enabled(...)`` blocks of this thread or task, innermost last: the token
+# each one restores the mode with.
+_entered: ContextVar[tuple[Token[Mode], ...]] = ContextVar("autograd_entered", default=())
 
 
 def current_mode() -> Mode:
@@ -57,21 +62,23 @@ def is_grad_enabled() -> bool:
 
 
 class set_grad_enabled(ContextDecorator):
-    """Turn graph recording on or off for a ``with`` block or a decorated function."""
+    """Turn graph recording on or off for a ``with`` block or a decorated function.
+
+    The object holds no state: what each ``with`` must restore is kept per thread and per task
+    (``_entered``), so one object may be used by several threads or asyncio tasks at once.
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = bool(enabled)
-        self._tokens: list[Token[Mode]] = []
 
     def __enter__(self) -> None:
-        self._tokens.append(_mode.set(replace(_mode.get(), record=self.enabled)))
+        token = _mode.set(replace(_mode.get(), record=self.enabled))
+        _entered.set((*_entered.get(), token))
 
     def __exit__(self, *exc_info: object) -> None:
-        _mode.reset(self._tokens.pop())
-
-    def _recreate_cm(self) -> set_grad_enabled:
-        # A decorated function may run in several threads at once: each call gets its own tokens.
-        return type(self)(self.enabled)
+        entered = _entered.get()  # this block's token is last: blocks close in the order they opened, reversed
+        _entered.set(entered[:-1])
+        _mode.reset(entered[-1])
 
 
 class no_grad(set_grad_enabled):
@@ -80,15 +87,9 @@ class no_grad(set_grad_enabled):
     def __init__(self) -> None:
         super().__init__(False)
 
-    def _recreate_cm(self) -> no_grad:
-        return no_grad()
-
 
 class enable_grad(set_grad_enabled):
     """Turn recording back on inside a ``no_grad()`` block."""
 
     def __init__(self) -> None:
         super().__init__(True)
-
-    def _recreate_cm(self) -> enable_grad:
-        return enable_grad()

@@ -396,13 +396,8 @@ def _apply_mode(node: Value, mode: Mode) -> bool:
     """The uncommon modes: run the active check on the new node; say whether its record is kept (not under
     ``no_grad``)."""
     if mode.check is not None:
-        mode.check(node, _operands(node))
+        mode.check(node, tuple(_data(operand) for operand in node.operands()))
     return mode.record
-
-
-def _operands(node: Value) -> tuple[float, ...]:
-    """The numbers ``node`` was computed from, in operand order (a folded plain number included)."""
-    return tuple(v.data if isinstance(v, Value) else v for v in node.operands())
 
 
 _new_node = object.__new__
@@ -545,13 +540,6 @@ class Value:
         number = self._constant
         return (number, x) if op.reflected else (x, number)
 
-    @property
-    def constant(self) -> float | None:
-        """The plain number folded into this node's operation (``x * 2`` -> 2.0), if any."""
-        if self._op is None or self._op.arity == 1 or self._y is not None:
-            return None
-        return self._constant
-
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
@@ -669,7 +657,7 @@ def local_grads_as_values(node: Value) -> tuple[Local, ...]:
     steps alone (a slope masked to 0 may pass through NaN, as in PyTorch):
     the local derivative it returns is checked when the sweep multiplies it.
     """
-    op = node._op
+    op = node.operation
     if op is None:
         return ()
     mode = _mode.get()
@@ -686,12 +674,8 @@ def local_grads_as_values(node: Value) -> tuple[Local, ...]:
 
 
 def _evaluate_local_grads(op: Operation, node: Value) -> tuple[Local, ...]:
-    x = node._x
+    operands = node.operands()
     if op.arity == 1:
-        return (op.local_grads(x, node),)
-    if node._y is not None:
-        return tuple(op.local_grads(x, node._y, node))
-    number = node._constant  # the plain-number operand
-    if op.reflected:
-        return (op.local_grads(number, x, node)[1],)
-    return (op.local_grads(x, number, node)[0],)
+        return (op.local_grads(*operands, node),)
+    locals_ = op.local_grads(*operands, node)  # one per operand; a plain number's is dropped
+    return tuple(local for operand, local in zip(operands, locals_, strict=True) if isinstance(operand, Value))

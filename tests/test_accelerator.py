@@ -40,6 +40,7 @@ ENGINE_TESTS = [
     "test_value.py",
     "test_node.py",
     "test_backward.py",
+    "test_sweep.py",
     "test_errors.py",
     "test_grad_semantics.py",
     "test_grad_mode_threads.py",

@@ -102,6 +102,24 @@ def test_without_the_block_backward_gives_pytorchs_infinity_and_nan():
     assert "nan" in raised_by(lambda: (x.sqrt() * 0.0).backward())
 
 
+def test_a_second_backward_that_accumulates_a_finite_gradient_into_inf_raises_and_changes_no_grad():
+    w = Value(2.0, "w")
+    loss = w * 1e308  # d(loss)/dw = 1e308: finite
+    loss.backward()
+    assert w.grad == 1e308
+    message = raised_by(loss.backward)  # a second call would make w.grad 1e308 + 1e308 = inf
+    assert message == (
+        "detect_anomaly: in backward, adding the gradient 1e+308 of label 'w' to its .grad 1e+308 would make it inf"
+    )
+    assert (w.grad, loss.grad) == (1e308, 1.0)
+    x = Value(1.0, "x")
+    x.grad = -math.inf  # a .grad already infinite: the result is infinite too, and is refused the same way
+    assert "would make it -inf" in raised_by((x * 2.0).backward)
+    assert x.grad == -math.inf
+    with detect_anomaly():  # grad() adds to no .grad: only its own gradients are checked
+        assert grad(loss, [w]) == [1e308] and grad(x * 2.0, [x]) == [2.0]
+
+
 def test_grad_is_checked_too():
     x = Value(0.0, "x")
     assert "sqrt(0.0)" in raised_by(lambda: grad(x.sqrt(), [x]))

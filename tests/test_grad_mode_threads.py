@@ -11,7 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from autograd import AnomalyError, Value, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
+from autograd import (
+    AnomalyError,
+    Value,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 
 
 def run_together(*bodies):
@@ -127,3 +136,59 @@ def test_detect_anomaly_in_one_async_task_does_not_leak_into_another():
         return await asyncio.gather(checking(started, done), plain(started, done))
 
     assert asyncio.run(main()) == [True, (False, math.inf)]
+
+
+@pytest.mark.parametrize("make", [no_grad, lambda: set_grad_enabled(False), enable_grad])
+def test_one_grad_mode_object_used_by_several_threads_at_once_gives_each_its_own_block(make):
+    shared = make()  # one object, entered by every thread (PyTorch allows this: the state is per thread)
+    records = shared.enabled
+
+    def body(barrier):
+        with shared:
+            barrier.wait()  # every thread is inside the block now
+            inside = is_grad_enabled(), (Value(2.0) * Value(3.0)).is_leaf
+            barrier.wait()
+        barrier.wait()  # every thread has left it
+        return inside, is_grad_enabled()
+
+    outcomes = run_together(*[body] * 4)
+    assert outcomes == [((records, not records), True)] * 4
+    assert is_grad_enabled()
+
+
+def test_threads_leave_one_shared_no_grad_object_in_any_order():
+    shared = no_grad()
+    first_inside, second_inside, first_left = threading.Event(), threading.Event(), threading.Event()
+
+    def enters_first_leaves_first(barrier):
+        with shared:
+            first_inside.set()
+            assert second_inside.wait(30)
+        first_left.set()
+        return is_grad_enabled()
+
+    def enters_second_leaves_second(barrier):
+        assert first_inside.wait(30)
+        with shared:
+            second_inside.set()
+            assert first_left.wait(30)
+            inside = is_grad_enabled()
+        return inside, is_grad_enabled()
+
+    assert run_together(enters_first_leaves_first, enters_second_leaves_second) == [True, (False, True)]
+
+
+def test_one_no_grad_object_shared_by_asyncio_tasks_gives_each_its_own_block():
+    shared = no_grad()
+
+    async def task(delay):
+        with shared:
+            await asyncio.sleep(delay)  # the tasks enter together and leave in another order
+            inside = is_grad_enabled()
+        return inside, is_grad_enabled(), (Value(2.0) * Value(3.0)).is_leaf
+
+    async def main():
+        return await asyncio.gather(*(task(delay) for delay in (0.03, 0.0, 0.01, 0.02)))
+
+    assert asyncio.run(main()) == [(False, True, False)] * 4
+    assert is_grad_enabled()

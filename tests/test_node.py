@@ -46,7 +46,7 @@ class Parameter(Value):
 
 
 def record_of(node):
-    return (node.data, node.grad, node.label, node.operation, node.parents, node.local_grads, node.constant)
+    return (node.data, node.grad, node.label, node.operation, node.parents, node.local_grads, node.operands())
 
 
 # --- the method type ----------------------------------------------------------------------------------------

@@ -104,14 +104,6 @@ def test_plain_numbers_on_either_side(expression, value, derivative):
     assert x.grad == pytest.approx(derivative, rel=1e-14)
 
 
-def test_folded_constant_is_visible():
-    x = Value(3.0)
-    assert (x * 2).constant == 2.0
-    assert (2 - x).constant == 2.0
-    assert (x * x).constant is None
-    assert x.exp().constant is None
-
-
 def test_operands_are_in_the_order_the_operation_takes_them():
     x, y = Value(3.0), Value(-2.0)
     assert x.operands() == ()
