@@ -326,9 +326,6 @@ class _Walk:
         grads.clear()
         self.totals.clear()
         grads[self.root] = 1.0
-        through: dict[Value, list[Edge]] = {}  # each node's edges to its inputs, in the sweep's order
-        for edge in edges(self.order, grads):
-            through.setdefault(edge.node, []).append(edge)
         root_id = self.id[self.root]
         note = "The output's derivative with respect to itself is 1: the sweep starts here."
         seed = _step("backward", f"Backward: start at {self.names[self.root]}", [f"{self._d(self.root)} = 1"], note)
