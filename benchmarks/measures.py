@@ -20,9 +20,9 @@ def _leaf(engine: str) -> Callable[[float], Any]:
 
         return Value
     if engine == "micrograd":
-        from micrograd.engine import Value as MicrogradValue
+        from micrograd.engine import Value as MicrogradValue  # type: ignore[import-untyped]
 
-        return MicrogradValue
+        return MicrogradValue  # type: ignore[no-any-return]
     import torch
 
     return lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
