@@ -357,8 +357,8 @@ def _layers(params: list[Any]) -> list[list[tuple[list[Any], Any]]]:
 
 
 def moons_floats(epochs: int, samples: int = SAMPLES) -> Run:
-    """Forward and backward by hand on lists of floats, sample by sample, in the tightest plain Python:
-    locals, comprehensions, ``sum(map(mul, ...))`` for the dot products, a dead relu's row skipped."""
+    """Forward and backward by hand on lists of floats, in the tightest plain Python: locals, comprehensions,
+    ``sum(map(mul, ...))`` for every dot product; each weight's gradient one dot product over the samples."""
     mul = operator.mul
     xs, ys = X[:samples], Y[:samples]
 
@@ -368,13 +368,9 @@ def moons_floats(epochs: int, samples: int = SAMPLES) -> Run:
         for _ in range(epochs):
             (w1, b1), (w2, b2), (w3, b3) = _matrices(params)
             w3_row, b3_value = w3[0], b3[0]
-            w2_columns = list(zip(*w2, strict=True))
-            g_w1 = [[0.0, 0.0] for _ in w1]
-            g_b1 = [0.0] * len(b1)
-            g_w2 = [[0.0] * len(w1) for _ in w2]
-            g_b2 = [0.0] * len(b2)
-            g_w3 = [0.0] * len(w3_row)
-            g_b3 = 0.0
+            w2_columns = _columns(w2)
+            # per sample whose margin is positive: the inputs of each layer and the gradients reaching it
+            inputs, a1s, a2s, d_z1s, d_z2s, d_scores = [], [], [], [], [], []
             data_loss = 0.0
             for (x0, x1), label in zip(xs, ys, strict=True):
                 z1 = [u * x0 + v * x1 + b for (u, v), b in zip(w1, b1, strict=True)]
@@ -385,32 +381,35 @@ def moons_floats(epochs: int, samples: int = SAMPLES) -> Run:
                 if margin <= 0.0:
                     continue
                 data_loss += margin
-                d = -label / n
-                g_b3 += d
-                g_w3 = [g + d * a for g, a in zip(g_w3, a2, strict=True)]
-                d_z2 = [d * w if z > 0.0 else 0.0 for w, z in zip(w3_row, z2, strict=True)]
-                for j, dj in enumerate(d_z2):
-                    if dj:
-                        g_w2[j] = [g + dj * a for g, a in zip(g_w2[j], a1, strict=True)]
-                        g_b2[j] += dj
-                for j, column in enumerate(w2_columns):
-                    if z1[j] > 0.0:
-                        dj = sum(map(mul, column, d_z2))
-                        row = g_w1[j]
-                        row[0] += dj * x0
-                        row[1] += dj * x1
-                        g_b1[j] += dj
+                d_score = -label / n
+                d_z2 = [d_score * w if z > 0.0 else 0.0 for w, z in zip(w3_row, z2, strict=True)]
+                d_z1 = [sum(map(mul, c, d_z2)) if z > 0.0 else 0.0 for c, z in zip(w2_columns, z1, strict=True)]
+                inputs.append((x0, x1))
+                a1s.append(a1)
+                a2s.append(a2)
+                d_z1s.append(d_z1)
+                d_z2s.append(d_z2)
+                d_scores.append(d_score)
             loss = data_loss / n + alpha * sum(p * p for p in params)
-            grads = [
-                g
-                for g_w, g_b in ((g_w1, g_b1), (g_w2, g_b2), ([g_w3], [g_b3]))
-                for row, bias in zip(g_w, g_b, strict=True)
-                for g in (*row, bias)
-            ]
+            grads: list[float] = [] if inputs else [0.0] * len(params)
+            layers = (
+                (_columns(inputs), _columns(d_z1s)),
+                (_columns(a1s), _columns(d_z2s)),
+                (_columns(a2s), [d_scores]),
+            )
+            for below, d_columns in layers if inputs else ():
+                for d_column in d_columns:  # one neuron's upstream gradient, sample by sample
+                    grads += [sum(map(mul, d_column, a)) for a in below]
+                    grads.append(sum(d_column))
             params = [p - lr * (g + 2.0 * alpha * p) for p, g in zip(params, grads, strict=True)]
         return [loss, *params]
 
     return run
+
+
+def _columns(rows: list[Any]) -> list[tuple[float, ...]]:
+    """A list of equal rows, transposed."""
+    return list(zip(*rows, strict=True))
 
 
 def _matrices(params: Sequence[float]) -> list[tuple[list[list[float]], list[float]]]:
