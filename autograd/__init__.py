@@ -15,6 +15,7 @@ from .errors import (
     GraphError,
     NumericOverflowError,
 )
+from .explain import Explanation, ExpressionError, explain
 from .functional import grad, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .installation import version as _version
@@ -32,6 +33,8 @@ __all__ = [
     "CompiledGradient",
     "DivisionByZeroError",
     "DomainError",
+    "Explanation",
+    "ExpressionError",
     "GradcheckError",
     "GraphError",
     "GraphTooLargeError",
@@ -43,6 +46,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "is_anomaly_enabled",

@@ -2,18 +2,38 @@
 
    The Python in value.py and backward.py is the specification; this file does the same steps, in the same
    order, with the same floating-point operations, so the two give bit-for-bit the same numbers (the test
-   suite runs in both modes: MICRO_AUTOGRAD_PURE_PYTHON=1 selects the Python). The formulas themselves, each
-   operation's forward value and local derivatives, stay in value.py's table and are called from here.
+   suite runs in both modes: MICRO_AUTOGRAD_PURE_PYTHON=1 selects the Python), NaN signs aside (below). The
+   formulas themselves, each operation's forward value and local derivatives, stay in value.py's table and
+   are called from here.
 
    Why C at all: a Python object that refers to other objects is tracked by CPython's cycle collector, which
-   walks every live node again and again while a big graph is being built; nodes never form cycles, so a C
-   node that the collector does not track is freed by reference counting alone and costs the collector
-   nothing. The node also keeps its numbers unboxed (88 bytes, no float objects), and the method calls, the
+   walks every live node again and again while a big graph is being built. A graph of plain Values has no
+   cycle (the record is read-only, inputs are older than the node, labels are exact str), so such a node is
+   left untracked and freed by reference counting alone; only nodes made from a Value subclass instance,
+   which can refer back to them, are tracked (node_traverse). The node also keeps its numbers unboxed (96
+   bytes of fields and the collector's 16-byte header, no float objects), and the method calls, the
    topological order and the sweep run without Python frames.
 
+   The contract is the Python node's, exactly (tests/test_accelerator.py compares the messages): data and
+   grad take a float or an int (converted; bool refused), label a str (stored as a plain str), and a refused
+   assignment changes nothing; the record (_op, _x, _dx, _y, _dy, _constant) is read-only.
+
+   NaN signs. IEEE 754 leaves unspecified the sign and payload of the NaN an addition or a multiplication
+   returns when BOTH operands are NaN. x86-64 (SSE2) and AArch64 return the first operand's NaN, and which
+   operand is first is the compiler's choice, not the source's: this file's `grad += local * upstream`
+   returns the contribution's NaN (and the local derivative's in the product); CPython 3.11 returns b's NaN
+   for a + b and a * b of two floats in its float type's own addition (operator.add, and a BINARY_OP not
+   yet specialised) but a's NaN once the interpreter has specialised that line (BINARY_OP_ADD_FLOAT, after
+   a few runs). So where two NaNs of opposite signs meet in the backward sweep (a NaN local derivative times
+   a NaN gradient, or two NaN contributions to one gradient: x * nan + x * -nan), the resulting gradient is
+   a NaN whose sign bit can differ between the implementations, and between two runs of the Python one.
+   Nothing else differs: forward values and local derivatives come from the same Python formulas, called
+   the same way; a NaN made from numbers (inf - inf, 0 * inf) is the same default NaN in both; a NaN that
+   meets a number keeps its sign, and negation flips it, in both.
+
    What is here, each mirroring its Python twin:
-     Value                 the node (value.py: class Value, its __init__ fast path)
-     make_node()           value.py: _record
+     Value                 the node (value.py: class Value, its fields' properties, its __init__ fast path)
+     make_leaf()           value.py: _make_leaf            make_node()        value.py: _record
      binary_method(op)     value.py: _binary_method        unary_method(op)   value.py: _unary_method
      topological_order()   backward.py: topological_order  chain_rule(order)  backward.py: chain_rule
 */
@@ -31,9 +51,11 @@
 
 static PyObject *mode_var;      /* grad_mode._mode, the ContextVar of the active Mode */
 static PyObject *record_mode;   /* grad_mode.RECORD, the default Mode */
-static PyObject *apply_mode;    /* value._apply_mode(node, mode): the uncommon modes */
+static PyObject *apply_mode;    /* value._apply_mode(node, mode): the uncommon modes; false: cut the record */
 static PyObject *as_number;     /* value._as_number(other): a plain operand as a float, or None */
 static PyObject *python_init;   /* the reference Value.__init__, for every call the fast path does not take */
+static PyObject *check_number;  /* value._checked_number(value, field): what data or grad may be, as a float */
+static PyObject *check_label;   /* value._checked_label(label): a label as a plain str */
 static PyObject *autograd_error; /* errors.AutogradError: raised as is, never rewrapped */
 static PyObject *empty_label;   /* "" */
 static PyTypeObject *value_type;
@@ -44,12 +66,14 @@ typedef struct Node {
     PyObject_HEAD
     double data;
     double grad;
-    PyObject *label;
+    PyObject *label;  /* always an exact str: a str subclass could refer back to the node */
+    /* The record, fixed when the node is made (read-only from Python), so no cycle can go through it: */
     PyObject *op;     /* the Operation that made this node, or NULL for a leaf */
     struct Node *x;   /* the Value inputs, or NULL */
     struct Node *y;
-    double dx;        /* d(self)/d(x), d(self)/d(y); with y NULL, dy keeps a folded plain number */
+    double dx;        /* d(self)/d(x), d(self)/d(y) */
     double dy;
+    double constant;  /* the plain number folded into a binary operation (the 2 of x * 2 or 2 - x), else 0.0 */
     unsigned long long visit; /* the last topological_order() that reached this node */
 } Node;
 
@@ -60,52 +84,13 @@ static unsigned long long traversals; /* topological_order() calls so far: each 
 static PyObject *
 node_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    Node *self = (Node *)type->tp_alloc(type, 0);
+    Node *self = (Node *)type->tp_alloc(type, 0); /* zeroed numbers and links; tracked by the collector */
     if (self == NULL)
         return NULL;
-    Py_INCREF(empty_label);
-    self->label = empty_label;
-    return (PyObject *)self; /* tp_alloc zeroed the numbers and the links */
-}
-
-static int
-node_init(Node *self, PyObject *args, PyObject *kwds)
-{
-    /* Value(1.5) and Value(1.5, "w1"): the common calls. Anything else goes to value.py's __init__, which
-       converts ints, refuses bad types with its message, and checks the label. */
-    Py_ssize_t n = PyTuple_GET_SIZE(args);
-    if (kwds == NULL && (n == 1 || n == 2) && PyFloat_CheckExact(PyTuple_GET_ITEM(args, 0)) &&
-        (n == 1 || PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 1)))) {
-        PyObject *label = n == 2 ? PyTuple_GET_ITEM(args, 1) : empty_label;
-        self->data = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(args, 0));
-        self->grad = self->dx = self->dy = 0.0;
-        Py_INCREF(label);
-        Py_SETREF(self->label, label);
-        Py_CLEAR(self->op);
-        Py_CLEAR(self->x);
-        Py_CLEAR(self->y);
-        return 0;
-    }
-    if (python_init == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "autograd._native is used before value.py configured it");
-        return -1;
-    }
-    PyObject *with_self = PyTuple_New(n + 1);
-    if (with_self == NULL)
-        return -1;
-    Py_INCREF(self);
-    PyTuple_SET_ITEM(with_self, 0, (PyObject *)self);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(args, i);
-        Py_INCREF(item);
-        PyTuple_SET_ITEM(with_self, i + 1, item);
-    }
-    PyObject *result = PyObject_Call(python_init, with_self, kwds);
-    Py_DECREF(with_self);
-    if (result == NULL)
-        return -1;
-    Py_DECREF(result);
-    return 0;
+    self->label = Py_NewRef(empty_label);
+    if (type == value_type) /* a plain leaf refers to nothing that could lead back to it */
+        PyObject_GC_UnTrack(self);
+    return (PyObject *)self; /* a subclass instance stays tracked: its __dict__ can hold anything */
 }
 
 /* Freeing a chain a million nodes deep must not recurse a million C frames: an input that dies with its
@@ -136,10 +121,95 @@ release_input(Node *input)
     Py_DECREF(input);
 }
 
+/* value.py's _make_leaf: data and label already checked. Used by __init__ (again, too: a fresh leaf). */
+static void
+set_leaf(Node *self, double data, PyObject *label)
+{
+    PyObject *old_label = self->label, *op = self->op;
+    Node *x = self->x, *y = self->y;
+    self->data = data;
+    self->grad = 0.0;
+    self->label = Py_NewRef(label);
+    self->op = NULL;
+    self->x = self->y = NULL;
+    self->dx = self->dy = self->constant = 0.0;
+    Py_XDECREF(old_label); /* last: freeing what was there may run any code */
+    Py_XDECREF(op);
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+}
+
+static int
+node_init(Node *self, PyObject *args, PyObject *kwds)
+{
+    /* Value(1.5) and Value(1.5, "w1"): the common calls. Anything else goes to value.py's __init__, which
+       converts ints, refuses bad types with its message, and checks the label. */
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    if (kwds == NULL && (n == 1 || n == 2) && PyFloat_CheckExact(PyTuple_GET_ITEM(args, 0)) &&
+        (n == 1 || PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 1)))) {
+        set_leaf(self, PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(args, 0)), n == 2 ? PyTuple_GET_ITEM(args, 1) : empty_label);
+        return 0;
+    }
+    if (python_init == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "autograd._native is used before value.py configured it");
+        return -1;
+    }
+    PyObject *with_self = PyTuple_New(n + 1);
+    if (with_self == NULL)
+        return -1;
+    PyTuple_SET_ITEM(with_self, 0, Py_NewRef(self));
+    for (Py_ssize_t i = 0; i < n; i++)
+        PyTuple_SET_ITEM(with_self, i + 1, Py_NewRef(PyTuple_GET_ITEM(args, i)));
+    PyObject *result = PyObject_Call(python_init, with_self, kwds);
+    Py_DECREF(with_self);
+    if (result == NULL)
+        return -1;
+    Py_DECREF(result);
+    return 0;
+}
+
+static PyObject *
+make_leaf(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !IS_NODE(args[0]) || !PyFloat_CheckExact(args[1]) || !PyUnicode_CheckExact(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "make_leaf() takes a Value, a float and a str");
+        return NULL;
+    }
+    set_leaf((Node *)args[0], PyFloat_AS_DOUBLE(args[1]), args[2]);
+    Py_RETURN_NONE;
+}
+
+/* The cycle collector. A graph of plain Values has no cycle: its record is read-only, a node's inputs are
+   older than the node, and its label is an exact str. Only a subclass instance (its __dict__ or slots) can
+   refer back to a node made from it (a.out = a * 2), so a node is tracked when it is a subclass instance or
+   when one of its inputs is tracked: every node of such a cycle is then visible to the collector, and a
+   plain graph costs it nothing. */
+static int
+node_traverse(Node *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->label);
+    Py_VISIT(self->op);
+    Py_VISIT(self->x);
+    Py_VISIT(self->y);
+    return 0;
+}
+
+static int
+node_clear(Node *self) /* the collector breaking a cycle: the node becomes a leaf before it is freed */
+{
+    Py_CLEAR(self->op);
+    Py_CLEAR(self->x);
+    Py_CLEAR(self->y);
+    self->dx = self->dy = self->constant = 0.0;
+    return 0;
+}
+
 static void
 node_dealloc(Node *self)
 {
     PyTypeObject *type = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
     Node *x = self->x, *y = self->y;
     Py_CLEAR(self->label);
     Py_CLEAR(self->op);
@@ -157,66 +227,95 @@ node_dealloc(Node *self)
     freeing = 0;
 }
 
-/* _x and _y hold a Value or None; the sweep relies on it, so nothing else gets in. */
-static PyObject *
-get_input(Node *self, void *which)
-{
-    Node *input = which ? self->y : self->x;
-    if (input == NULL)
-        Py_RETURN_NONE;
-    Py_INCREF(input);
-    return (PyObject *)input;
-}
+/* The fields as Python sees them, the same as value.py's properties: data, grad and label check what is
+   assigned (a refused assignment changes nothing); the record is read-only. */
+typedef struct {
+    const char *name;
+    size_t offset;
+} Field;
 
-static int
-set_input(Node *self, PyObject *value, void *which)
+static inline void *
+field_of(Node *self, void *field)
 {
-    if (value != NULL && value != Py_None && !IS_NODE(value)) {
-        PyErr_Format(PyExc_TypeError, "a Value's inputs are Values or None, not %.200s", Py_TYPE(value)->tp_name);
-        return -1;
-    }
-    Node *input = (value == NULL || value == Py_None) ? NULL : (Node *)value;
-    Py_XINCREF(input);
-    if (which)
-        Py_XSETREF(self->y, input);
-    else
-        Py_XSETREF(self->x, input);
-    return 0;
+    return (char *)self + ((Field *)field)->offset;
 }
 
 static PyObject *
-get_label(Node *self, void *unused)
+get_number(Node *self, void *field)
 {
-    Py_INCREF(self->label);
-    return self->label;
+    return PyFloat_FromDouble(*(double *)field_of(self, field));
+}
+
+static PyObject *
+get_object(Node *self, void *field)
+{
+    PyObject *object = *(PyObject **)field_of(self, field);
+    return Py_NewRef(object != NULL ? object : Py_None);
 }
 
 static int
-set_label(Node *self, PyObject *value, void *unused)
+refuse_deletion(void *field)
 {
-    if (value == NULL || !PyUnicode_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "Value label must be a str, not %.200s",
-                     value == NULL ? "nothing (it cannot be deleted)" : Py_TYPE(value)->tp_name);
-        return -1;
+    PyErr_Format(PyExc_AttributeError, "Value %s cannot be deleted", ((Field *)field)->name);
+    return -1;
+}
+
+static int
+set_number(Node *self, PyObject *value, void *field)
+{
+    if (value == NULL)
+        return refuse_deletion(field);
+    if (PyFloat_CheckExact(value)) {
+        *(double *)field_of(self, field) = PyFloat_AS_DOUBLE(value);
+        return 0;
     }
-    Py_INCREF(value);
-    Py_SETREF(self->label, value);
+    PyObject *number = PyObject_CallFunction(check_number, "Os", value, ((Field *)field)->name);
+    if (number == NULL)
+        return -1;
+    double checked = PyFloat_AsDouble(number);
+    Py_DECREF(number);
+    if (checked == -1.0 && PyErr_Occurred())
+        return -1;
+    *(double *)field_of(self, field) = checked;
     return 0;
 }
 
-static PyMemberDef node_members[] = {
-    {"data", T_DOUBLE, offsetof(Node, data), 0, "the number"},
-    {"grad", T_DOUBLE, offsetof(Node, grad), 0, "d(output)/d(this node), filled in by backward()"},
-    {"_op", T_OBJECT, offsetof(Node, op), 0, NULL},
-    {"_dx", T_DOUBLE, offsetof(Node, dx), 0, NULL},
-    {"_dy", T_DOUBLE, offsetof(Node, dy), 0, NULL},
-    {NULL},
-};
+static int
+set_label(Node *self, PyObject *value, void *field)
+{
+    if (value == NULL)
+        return refuse_deletion(field);
+    PyObject *label = PyUnicode_CheckExact(value) ? Py_NewRef(value) : PyObject_CallOneArg(check_label, value);
+    if (label == NULL)
+        return -1;
+    Py_SETREF(self->label, label);
+    return 0;
+}
+
+static int
+refuse_record(Node *self, PyObject *value, void *field)
+{
+    PyErr_Format(PyExc_AttributeError, "%s is read-only: a Value's record is fixed when the node is made",
+                 ((Field *)field)->name);
+    return -1;
+}
+
+static Field data_field = {"data", offsetof(Node, data)}, grad_field = {"grad", offsetof(Node, grad)},
+             label_field = {"label", offsetof(Node, label)}, op_field = {"_op", offsetof(Node, op)},
+             x_field = {"_x", offsetof(Node, x)}, dx_field = {"_dx", offsetof(Node, dx)},
+             y_field = {"_y", offsetof(Node, y)}, dy_field = {"_dy", offsetof(Node, dy)},
+             constant_field = {"_constant", offsetof(Node, constant)};
 
 static PyGetSetDef node_getset[] = {
-    {"label", (getter)get_label, (setter)set_label, "a name for drawings and messages", NULL},
-    {"_x", (getter)get_input, (setter)set_input, NULL, NULL},
-    {"_y", (getter)get_input, (setter)set_input, NULL, (void *)1},
+    {"data", (getter)get_number, (setter)set_number, "the number", &data_field},
+    {"grad", (getter)get_number, (setter)set_number, "d(output)/d(this node), filled in by backward()", &grad_field},
+    {"label", (getter)get_object, (setter)set_label, "a name for drawings and messages", &label_field},
+    {"_op", (getter)get_object, (setter)refuse_record, NULL, &op_field},
+    {"_x", (getter)get_object, (setter)refuse_record, NULL, &x_field},
+    {"_dx", (getter)get_number, (setter)refuse_record, NULL, &dx_field},
+    {"_y", (getter)get_object, (setter)refuse_record, NULL, &y_field},
+    {"_dy", (getter)get_number, (setter)refuse_record, NULL, &dy_field},
+    {"_constant", (getter)get_number, (setter)refuse_record, NULL, &constant_field},
     {NULL},
 };
 
@@ -224,7 +323,8 @@ static PyType_Slot node_slots[] = {
     {Py_tp_new, node_new},
     {Py_tp_init, node_init},
     {Py_tp_dealloc, node_dealloc},
-    {Py_tp_members, node_members},
+    {Py_tp_traverse, node_traverse},
+    {Py_tp_clear, node_clear},
     {Py_tp_getset, node_getset},
     {0, NULL},
 };
@@ -232,40 +332,47 @@ static PyType_Slot node_slots[] = {
 static PyType_Spec node_spec = {
     .name = "autograd.value.Value",
     .basicsize = sizeof(Node),
-    /* Deliberately not Py_TPFLAGS_HAVE_GC: nodes never form cycles (see the top of this file). */
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    /* HAVE_GC for the few nodes that can be in a cycle; the others are never tracked (see node_traverse). */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = node_slots,
 };
 
 /* --- making a node: value.py's _record --------------------------------------------------------------- */
 
 static PyObject *
-make_node(double out, PyObject *op, Node *x, double dx, Node *y, double dy)
+make_node(double out, PyObject *op, Node *x, double dx, Node *y, double dy, double constant)
 {
-    Node *node = (Node *)node_new(value_type, NULL, NULL);
+    Node *node = PyObject_GC_New(Node, value_type); /* not tracked yet; every field set below */
     if (node == NULL)
         return NULL;
     node->data = out;
-    Py_INCREF(op);
-    node->op = op;
-    Py_INCREF(x);
-    node->x = x;
+    node->grad = 0.0;
+    node->label = Py_NewRef(empty_label);
+    node->op = Py_NewRef(op);
+    node->x = (Node *)Py_NewRef(x);
     node->dx = dx;
-    Py_XINCREF(y);
-    node->y = y;
+    node->y = (Node *)Py_XNewRef(y);
     node->dy = dy;
+    node->constant = constant;
+    node->visit = 0;
     PyObject *mode;
     if (PyContextVar_Get(mode_var, NULL, &mode) < 0) {
         Py_DECREF(node);
         return NULL;
     }
     if (mode != record_mode) { /* the uncommon modes: value.py's _apply_mode */
-        PyObject *result = PyObject_CallFunctionObjArgs(apply_mode, (PyObject *)node, mode, NULL);
-        if (result == NULL)
+        PyObject *keep = PyObject_CallFunctionObjArgs(apply_mode, (PyObject *)node, mode, NULL);
+        int keep_record = keep == NULL ? -1 : PyObject_IsTrue(keep);
+        Py_XDECREF(keep);
+        if (keep_record < 0)
             Py_CLEAR(node);
-        Py_XDECREF(result);
+        else if (!keep_record) /* no_grad: the result is a new leaf */
+            set_leaf(node, out, empty_label);
     }
     Py_DECREF(mode);
+    if (node != NULL && ((node->x != NULL && PyObject_GC_IsTracked((PyObject *)node->x)) ||
+                         (node->y != NULL && PyObject_GC_IsTracked((PyObject *)node->y))))
+        PyObject_GC_Track(node); /* made from a tracked node: it may be part of that node's cycle */
     return (PyObject *)node;
 }
 
@@ -273,13 +380,22 @@ make_node(double out, PyObject *op, Node *x, double dx, Node *y, double dy)
 
 typedef struct {
     PyObject_HEAD
-    PyObject *op;          /* the Operation */
+    PyObject *op;          /* the Operation; never NULL (only make_method makes a Method) */
     PyObject *forward;     /* op.forward */
     PyObject *local_grads; /* op.local_grads */
+    PyObject *name;        /* the first attribute name it was given in the class (__set_name__), or NULL */
     int arity;
     int reflected;         /* the plain number is the left operand: 2 - x */
     vectorcallfunc vectorcall;
 } Method;
+
+/* Never reached (only make_method makes a Method, and it sets op), but a Method without one must not crash. */
+static PyObject *
+no_operation(void)
+{
+    PyErr_SetString(PyExc_TypeError, "this Value method has no operation");
+    return NULL;
+}
 
 /* value.py's `except (ArithmeticError, ValueError)`: turn Python's arithmetic error into the engine's,
    naming the call (op.error), and raise it `from None`; an engine error passes through untouched. */
@@ -325,7 +441,7 @@ apply_unary(Method *method, Node *self)
     double out_number = PyFloat_AsDouble(out), dx = PyFloat_AsDouble(local);
     if (PyErr_Occurred())
         goto done;
-    node = make_node(out_number, method->op, self, dx, NULL, 0.0);
+    node = make_node(out_number, method->op, self, dx, NULL, 0.0, 0.0);
 done:
     Py_DECREF(x_object);
     Py_XDECREF(out);
@@ -385,12 +501,12 @@ apply_binary(Method *method, Node *self, PyObject *other)
     if (PyErr_Occurred())
         goto done;
     if (y_node != NULL)
-        node = make_node(out_number, method->op, self, dx, y_node, dy);
-    /* One Value input: keep the plain number in the second slot's derivative field (see value.py). */
+        node = make_node(out_number, method->op, self, dx, y_node, dy, 0.0);
+    /* One Value input: the plain number is kept in its own field (see value.py). */
     else if (method->reflected)
-        node = make_node(out_number, method->op, self, dy, NULL, x);
+        node = make_node(out_number, method->op, self, dy, NULL, 0.0, x);
     else
-        node = make_node(out_number, method->op, self, dx, NULL, y);
+        node = make_node(out_number, method->op, self, dx, NULL, 0.0, y);
 done:
     Py_XDECREF(x_object);
     Py_XDECREF(y_object);
@@ -407,6 +523,8 @@ method_call(Method *method, PyObject *const *args, size_t nargsf, PyObject *kwna
         PyErr_SetString(PyExc_RuntimeError, "autograd._native is used before value.py configured it");
         return NULL;
     }
+    if (method->op == NULL)
+        return no_operation();
     if (kwnames != NULL || nargs != method->arity || !IS_NODE(args[0])) {
         PyObject *name = PyObject_GetAttrString(method->op, "name");
         if (name != NULL) {
@@ -431,15 +549,50 @@ method_get(PyObject *self, PyObject *instance, PyObject *owner)
     return PyMethod_New(self, instance);
 }
 
+/* A method is named after its attribute, as a method written in the class would be: __name__ "relu" or
+   "__add__", __qualname__ "Value.relu"; pickle and copy take it by that name. */
 static PyObject *
-method_name(Method *method, void *unused)
+method_set_name(Method *method, PyObject *const *args, Py_ssize_t nargs)
 {
-    return PyObject_GetAttrString(method->op, "name");
+    if (nargs != 2 || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "__set_name__(owner, name) takes a class and a str");
+        return NULL;
+    }
+    if (method->name == NULL) /* __add__ = __radd__ = ...: the first name stays */
+        method->name = Py_NewRef(args[1]);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+method_name(Method *method, void *qualified)
+{
+    if (method->op == NULL)
+        return no_operation();
+    if (method->name == NULL)
+        return PyObject_GetAttrString(method->op, "name");
+    return qualified ? PyUnicode_FromFormat("Value.%U", method->name) : Py_NewRef(method->name);
+}
+
+static PyObject *
+method_reduce(Method *method, PyObject *unused)
+{
+    if (method->name == NULL) {
+        PyErr_Format(PyExc_TypeError, "cannot pickle %R: it is no attribute of Value", (PyObject *)method);
+        return NULL;
+    }
+    PyObject *getattr_function = PyDict_GetItemString(PyEval_GetBuiltins(), "getattr"); /* borrowed */
+    if (getattr_function == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "the builtin getattr is missing");
+        return NULL;
+    }
+    return Py_BuildValue("O(OO)", getattr_function, (PyObject *)value_type, method->name); /* getattr(Value, name) */
 }
 
 static PyObject *
 method_repr(Method *method)
 {
+    if (method->op == NULL)
+        return no_operation();
     return PyUnicode_FromFormat("<Value method %R>", method->op);
 }
 
@@ -451,6 +604,7 @@ method_dealloc(Method *method)
     Py_CLEAR(method->op);
     Py_CLEAR(method->forward);
     Py_CLEAR(method->local_grads);
+    Py_CLEAR(method->name);
     type->tp_free((PyObject *)method);
     Py_DECREF(type);
 }
@@ -465,9 +619,15 @@ method_traverse(Method *method, visitproc visit, void *arg)
     return 0;
 }
 
+static PyMethodDef method_methods[] = {
+    {"__set_name__", (PyCFunction)(void (*)(void))method_set_name, METH_FASTCALL, NULL},
+    {"__reduce__", (PyCFunction)method_reduce, METH_NOARGS, NULL},
+    {NULL},
+};
+
 static PyGetSetDef method_getset[] = {
     {"__name__", (getter)method_name, NULL, NULL, NULL},
-    {"__qualname__", (getter)method_name, NULL, NULL, NULL},
+    {"__qualname__", (getter)method_name, NULL, NULL, (void *)1},
     {NULL},
 };
 
@@ -482,6 +642,7 @@ static PyType_Slot method_slots[] = {
     {Py_tp_traverse, method_traverse},
     {Py_tp_call, PyVectorcall_Call},
     {Py_tp_descr_get, method_get},
+    {Py_tp_methods, method_methods},
     {Py_tp_getset, method_getset},
     {Py_tp_members, method_members},
     {Py_tp_repr, method_repr},
@@ -491,8 +652,10 @@ static PyType_Slot method_slots[] = {
 static PyType_Spec method_spec = {
     .name = "autograd._native.Method",
     .basicsize = sizeof(Method),
-    /* METHOD_DESCRIPTOR: Python calls it as method(self, other), with no bound-method object in between. */
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    /* METHOD_DESCRIPTOR: Python calls it as method(self, other), with no bound-method object in between.
+       DISALLOW_INSTANTIATION: only make_method makes one, so op is never NULL. */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR |
+             Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = method_slots,
 };
 
@@ -513,8 +676,8 @@ make_method(PyObject *op, int arity)
         return NULL;
     method->forward = PyObject_GetAttrString(op, "forward");
     method->local_grads = PyObject_GetAttrString(op, "local_grads");
-    Py_INCREF(op);
-    method->op = op;
+    method->name = NULL;
+    method->op = Py_NewRef(op);
     method->arity = arity;
     method->reflected = is_reflected;
     method->vectorcall = (vectorcallfunc)method_call;
@@ -649,23 +812,24 @@ chain_rule(PyObject *module, PyObject *order)
 static PyObject *
 configure(PyObject *module, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"mode_var", "record_mode", "apply_mode", "as_number", "python_init",
-                            "autograd_error", NULL};
-    PyObject *values[6];
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOO:configure", names, &values[0], &values[1], &values[2],
-                                     &values[3], &values[4], &values[5]))
+    static char *names[] = {"mode_var", "record_mode", "apply_mode", "as_number", "python_init", "check_number",
+                            "check_label", "autograd_error", NULL};
+    PyObject *values[8];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOO:configure", names, &values[0], &values[1], &values[2],
+                                     &values[3], &values[4], &values[5], &values[6], &values[7]))
         return NULL;
-    PyObject **slots[6] = {&mode_var, &record_mode, &apply_mode, &as_number, &python_init, &autograd_error};
-    for (int i = 0; i < 6; i++) {
-        Py_INCREF(values[i]);
-        Py_XSETREF(*slots[i], values[i]);
-    }
+    PyObject **slots[8] = {&mode_var,     &record_mode, &apply_mode,  &as_number,
+                           &python_init,  &check_number, &check_label, &autograd_error};
+    for (int i = 0; i < 8; i++)
+        Py_XSETREF(*slots[i], Py_NewRef(values[i]));
     Py_RETURN_NONE;
 }
 
 static PyMethodDef module_functions[] = {
     {"configure", (PyCFunction)(void (*)(void))configure, METH_VARARGS | METH_KEYWORDS,
-     "Hand over what the C code calls back into: grad mode, _apply_mode, _as_number, Value.__init__, AutogradError."},
+     "Hand over what the C code calls back into: grad mode, _apply_mode, _as_number, Value.__init__, the field "
+     "checks, AutogradError."},
+    {"make_leaf", (PyCFunction)(void (*)(void))make_leaf, METH_FASTCALL, "value.py's _make_leaf, in C."},
     {"unary_method", unary_method, METH_O, "value.py's _unary_method, in C."},
     {"binary_method", binary_method, METH_O, "value.py's _binary_method, in C."},
     {"topological_order", topological_order, METH_O, "backward.py's topological_order, in C."},

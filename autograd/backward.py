@@ -7,7 +7,8 @@ needs no recursion, and linear in the graph's size.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .accelerator import native
 from .grad_mode import _mode
@@ -41,6 +42,49 @@ def topological_order(root: Value) -> list[Value]:
         if y is not None and y not in visited:
             push(y)
     return order
+
+
+class Edge(NamedTuple):
+    """One step of the chain rule: ``node`` passes its gradient to one of its inputs, ``parent``."""
+
+    node: Value
+    parent: Value
+    position: int  # the parent's index in node.parents (and in its local derivatives)
+    local: Any  # d(node)/d(parent)
+    upstream: Any  # d(root)/d(node): gradients[node]
+    contribution: Any  # local * upstream
+    total: Any  # gradients[parent] after this edge
+    first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
+
+
+def _recorded(node: Value) -> tuple[float, ...]:
+    return node.local_grads
+
+
+def edges(
+    order: Sequence[Value],
+    gradients: dict[Value, Any],
+    local_grads: Callable[[Value], Sequence[Any]] | None = None,
+) -> Iterator[Edge]:
+    """THE chain rule, edge by edge: every reader of gradients iterates this one sweep.
+
+    ``order`` is ``topological_order(root)``; ``gradients`` is seeded by the caller with
+    ``{root: seed}`` and filled in place. Nodes go in reverse order, each passing its gradient to
+    its parents in operand order. ``local_grads(node)`` gives the local derivatives (default: the
+    recorded floats; ``local_grads_as_values`` for second derivatives), so the sweep runs on
+    floats, Values or symbols alike. Between yields the caller may replace ``gradients[parent]``
+    by an equal value: the dict is read afresh at every edge.
+    """
+    read_locals = _recorded if local_grads is None else local_grads
+    for node in reversed(order):
+        upstream = gradients.get(node)
+        if upstream is None:  # not reached from the seed: nothing to pass on
+            continue
+        for position, (parent, local) in enumerate(zip(node.parents, read_locals(node), strict=True)):
+            contribution = local * upstream
+            first = parent not in gradients
+            gradients[parent] = total = contribution if first else gradients[parent] + contribution
+            yield Edge(node, parent, position, local, upstream, contribution, total, first)
 
 
 def backward(root: Value) -> None:

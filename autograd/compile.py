@@ -232,7 +232,7 @@ class _Writer:
             return [x]
         if node._y is not None:
             return [x, symbols[node._y]]
-        return [node._dy, x] if op.reflected else [x, node._dy]
+        return [node._constant, x] if op.reflected else [x, node._constant]
 
     def call(self, formula: Callable[..., Any], operands: Sequence[object]) -> _Symbol:
         return _Symbol(f"{self.functions[formula]}({', '.join(_symbol(o).text for o in operands)})")
@@ -432,7 +432,7 @@ def _fingerprint(output: Value, inputs: Sequence[Value]) -> list[tuple[object, .
         if op is None:
             shape.append(position[node] if position[node][0] == "input" else ("constant", node.data))
             continue
-        y = position[node._y] if node._y is not None else ("number", node._dy) if op.arity == 2 else None
+        y = position[node._y] if node._y is not None else ("number", node._constant) if op.arity == 2 else None
         assert node._x is not None
         shape.append((op.name, op.reflected, position[node._x], y))
     return shape

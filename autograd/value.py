@@ -23,7 +23,10 @@ import math
 import numbers
 import operator
 from collections.abc import Callable
-from typing import Any, Union
+from contextvars import ContextVar
+from dataclasses import replace
+from types import FunctionType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union
 
 from . import backward as _backward
 from .accelerator import native
@@ -47,9 +50,11 @@ class Operation:
     plain arithmetic and the helpers below, so it works on floats (the eager
     engine, at forward time) and on Values (second derivatives) alike.
     ``domain`` says, for error messages, which inputs the operation accepts.
+    ``method`` names the Value method that applies it (``"exp"``, ``"__add__"``;
+    ``2 - x`` is Python's reflected ``__rsub__``); it defaults to ``name``.
     """
 
-    __slots__ = ("name", "arity", "forward", "local_grads", "domain", "reflected")
+    __slots__ = ("name", "arity", "forward", "local_grads", "domain", "reflected", "method")
 
     def __init__(
         self,
@@ -59,6 +64,7 @@ class Operation:
         local_grads: Callable[..., Any],
         domain: str = "",
         reflected: bool = False,
+        method: str | None = None,
     ) -> None:
         self.name = name
         self.arity = arity
@@ -67,10 +73,11 @@ class Operation:
         self.domain = domain
         # A reflected operation has the plain number on its left: ``2 - x``.
         self.reflected = reflected
+        self.method = name if method is None else method
 
     def with_number_first(self) -> Operation:
         """The same operation with the plain number as its left operand (``2 - x``)."""
-        return Operation(self.name, self.arity, self.forward, self.local_grads, self.domain, True)
+        return Operation(self.name, self.arity, self.forward, self.local_grads, self.domain, True, self.method)
 
     def describe(self, *operands: float) -> str:
         """The call as a reader would write it: ``log(-1.0)``, ``1.0 / 0.0``."""
@@ -97,6 +104,9 @@ def _show(number: float) -> str:
 
 
 # --- helpers the formulas use; each accepts a float or a Value ---------------
+# A formula reads a number (``_data``) only to choose a branch; it computes with plain arithmetic and
+# these helpers, which stay Values on Values. ``math.cos(x)`` on a Value would go through ``float()``
+# and give a constant, whose derivative is 0: while second derivatives are built that raises GraphError.
 
 
 def _data(v: Local) -> float:
@@ -143,58 +153,114 @@ def _power(x: float, y: float) -> float:
     return float(x**y)
 
 
-def _power_slope(x: Local, y: Local) -> Local:
-    """d(x**y)/dx = y * x**(y-1). For floats, as in PyTorch, an x**(y-1) too large for a float
-    is infinity rather than an error (5e-324 ** 5e-324 is 1.0, but its slope overflows), and
-    y = 0 gives slope 0 for every x."""
-    if isinstance(x, Value) or isinstance(y, Value):
-        return y * x ** (y - 1.0)
-    if y == 0.0:
-        return 0.0
+# Where a local derivative meets a pole (sqrt's slope 1 / (2 sqrt x) at 0, the slope y x**(y-1) of x**y
+# at x = 0), its value is a limit: infinity. So are its own derivatives, so the formulas state it with
+# the rows below, which give the limit where Python's arithmetic would raise, each with its own local
+# derivatives: every order of ``grad(..., create_graph=True)`` is then the limit too, as in PyTorch,
+# instead of the 0 a constant would give.
+
+
+def _one_over(v: float) -> float:
+    """1 / v for a v that meets 0 only as a limit from above (sqrt's result): +inf at 0 and -0.0."""
+    return 1.0 / v if v else math.inf
+
+
+def _power_or_limit(x: float, y: float) -> float:
+    """x ** y with a limit where Python raises: +inf at a pole (0 ** -0.5; the base meets 0 from
+    above), inf of the right sign on overflow, NaN for a negative base with a non-integer exponent."""
     try:
-        return y * float(x ** (y - 1.0))
+        result = x**y
+    except ZeroDivisionError:  # 0 ** (a negative y)
+        return math.inf
     except OverflowError:
-        return y * (-math.inf if x < 0.0 and (y - 1.0) % 2.0 == 1.0 else math.inf)
+        return -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
+    return math.nan if isinstance(result, complex) else float(result)
+
+
+def _reciprocal(v: Local) -> Local:
+    """1 / v, +inf at 0: the RECIPROCAL row on a Value."""
+    return _apply_reciprocal(v) if isinstance(v, Value) else _one_over(v)
+
+
+def _raised(x: Local, y: Local) -> Local:
+    """x ** y with limits, never an error (``_power_or_limit``): the RAISED row when either is a Value."""
+    if isinstance(x, Value):
+        return _apply_raised(x, y)
+    if isinstance(y, Value):
+        return _apply_raised_number_first(y, x)
+    return _power_or_limit(x, y)
+
+
+def _masked(out: Local) -> Local:
+    """0 where PyTorch masks a slope that is 0 * inf to 0 (``where(mask, 0, ...)``): on a Value, the
+    MASKED row, whose own slope is NaN, as PyTorch's derivatives of that slope are (0 * inf again)."""
+    return _apply_masked(out) if isinstance(out, Value) else 0.0
+
+
+def _sqrt_slope(x: Local, out: Local) -> Local:
+    """d sqrt(x)/dx = 0.5 / sqrt(x): +inf at 0, where its derivatives are limits too (RECIPROCAL)."""
+    return 0.5 * _reciprocal(out)
 
 
 def _power_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
-    """d(x**y)/dx = y * x**(y-1) and d(x**y)/dy = x**y * log(x), with PyTorch's values at x = 0."""
+    """d(x**y)/dx = y * x**(y-1) and d(x**y)/dy = x**y * log(x), valued as PyTorch values them where
+    they meet a pole or the log of a number <= 0 (inf, NaN, or a masked 0), each a Value of the inputs
+    on Values, so that its own derivatives are limits too. POWER and RAISED share it."""
     x_, y_ = _data(x), _data(y)
-    if x_ == 0.0 and y_ < 1.0:
-        dx: Local = 0.0 if y_ == 0.0 else math.inf
-    else:
-        dx = _power_slope(x, y)
+    dx: Local
+    if y_ != 0.0:
+        dx = y * _raised(x, y - 1.0)  # at x = 0: 0, 1 or inf as y is above, at or below 1
+    elif not isinstance(y, Value):
+        dx = 0.0  # x ** 0 is 1 whatever x is
+    else:  # 0 as in PyTorch, but its slope in y is x**-1 (PyTorch's mask makes that 0 too): keep it where finite
+        slope = y * _raised(x, y - 1.0)
+        dx = slope + 0.0 if _data(slope) == 0.0 else _masked(out)  # + 0.0: 0 * -0.5 is -0.0
+    dy: Local
     if x_ > 0.0:
-        dy: Local = out * _log(x)
-    else:
-        dy = 0.0 if x_ == 0.0 else math.nan  # log of a negative base: undefined, as in PyTorch
+        dy = out * _log(x)
+    elif x_ == 0.0 and not y_ < 0.0:
+        dy = _masked(out)  # x**y log(x) at x = 0: 0 * -inf, which PyTorch masks to 0
+    elif x_ == 0.0:  # a negative exponent (RAISED's, or 0 ** -inf): inf * -inf
+        dy = out * -math.inf
+    else:  # the log of a negative base (or NaN): NaN, as in PyTorch, and so are its derivatives
+        dy = out * math.nan if isinstance(out, Value) else math.nan
     return dx, dy
 
 
 # --- the operations: name, arity, forward formula, local derivatives ---------
 # Each local-derivative formula receives the inputs and the output (``out``).
 
-ADD = Operation("+", 2, operator.add, lambda x, y, out: (1.0, 1.0))
-SUBTRACT = Operation("-", 2, operator.sub, lambda x, y, out: (1.0, -1.0))
-MULTIPLY = Operation("*", 2, operator.mul, lambda x, y, out: (y, x))
-DIVIDE = Operation("/", 2, operator.truediv, lambda x, y, out: (1.0 / y, -out / y))
+ADD = Operation("+", 2, operator.add, lambda x, y, out: (1.0, 1.0), method="__add__")
+SUBTRACT = Operation("-", 2, operator.sub, lambda x, y, out: (1.0, -1.0), method="__sub__")
+MULTIPLY = Operation("*", 2, operator.mul, lambda x, y, out: (y, x), method="__mul__")
+DIVIDE = Operation("/", 2, operator.truediv, lambda x, y, out: (1.0 / y, -out / y), method="__truediv__")
 POWER = Operation(
     "**",
     2,
     _power,
     _power_grads,
     "a real result: an integer exponent for a negative base",
+    method="__pow__",
 )
-NEGATE = Operation("neg", 1, operator.neg, lambda x, out: -1.0)
-ABSOLUTE = Operation("abs", 1, abs, lambda x, out: _sign(_data(x)))
+NEGATE = Operation("neg", 1, operator.neg, lambda x, out: -1.0, method="__neg__")
+ABSOLUTE = Operation("abs", 1, abs, lambda x, out: _sign(_data(x)), method="__abs__")
 EXP = Operation("exp", 1, math.exp, lambda x, out: out)
 LOG = Operation("log", 1, math.log, lambda x, out: 1.0 / x, "x > 0")
-SQRT = Operation("sqrt", 1, math.sqrt, lambda x, out: 0.5 / out if _data(out) else math.inf, "x >= 0")
+SQRT = Operation("sqrt", 1, math.sqrt, _sqrt_slope, "x >= 0")
 TANH = Operation("tanh", 1, math.tanh, lambda x, out: 1.0 - out * out)
 SIGMOID = Operation("sigmoid", 1, _sigmoid, lambda x, out: out * (1.0 - out))
 RELU = Operation("relu", 1, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: 0.0 if _data(x) <= 0.0 else 1.0)
 SIN = Operation("sin", 1, math.sin, lambda x, out: _cos(x), "a finite x")
 COS = Operation("cos", 1, math.cos, lambda x, out: _negative_sin(x), "a finite x")
+
+OPERATIONS = (ADD, SUBTRACT, MULTIPLY, DIVIDE, POWER, NEGATE, ABSOLUTE, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS)
+"""Every operation a Value method applies (``op.method``): tests and tools iterate this table."""
+
+# Used only inside local-derivative formulas (see above): no Value method applies them.
+RECIPROCAL = Operation("reciprocal", 1, _one_over, lambda x, out: -(out * out), method="")
+RAISED = Operation("pow", 2, _power_or_limit, _power_grads, method="")
+MASKED = Operation("masked", 1, lambda x: 0.0, lambda x, out: out * math.nan, method="")  # NaN at every order
+DERIVATIVE_OPERATIONS = (RECIPROCAL, RAISED, MASKED)
 
 
 def _unary_method(op: Operation) -> Callable[[Value], Value]:
@@ -204,16 +270,16 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
     forward, local_grad = op.forward, op.local_grads
 
     def apply_unary(self: Value) -> Value:
-        x = self.data
+        x = self._data
         try:
             out = forward(x)
-            return _record(out, op, self, local_grad(x, out), None, 0.0)
+            return _record(out, op, self, local_grad(x, out), None, 0.0, 0.0)
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
             raise op.error(cause, x) from None
 
-    apply_unary.__name__ = apply_unary.__qualname__ = op.name
+    apply_unary.operation = op  # as the C method's
     return apply_unary
 
 
@@ -226,7 +292,7 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
     def apply_binary(self: Value, other: Operand) -> Value:
         y_node: Value | None = None
         if isinstance(other, Value):
-            y_node, y = other, other.data
+            y_node, y = other, other._data
         elif other.__class__ is float:
             y = other
         else:
@@ -234,108 +300,198 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
             if number is None:  # Python then raises TypeError naming the operator and both types
                 return NotImplemented
             y = number
-        x = self.data
+        x = self._data
         if reflected:  # ``2 - self``: the plain number is the left operand
             x, y = y, x
         try:
             out = forward(x, y)
             dx, dy = local_grads(x, y, out)
             if y_node is not None:
-                return _record(out, op, self, dx, y_node, dy)
-            # One Value input: keep the plain number in the second slot's derivative
-            # field, so second derivatives can rebuild the local derivative later.
+                return _record(out, op, self, dx, y_node, dy, 0.0)
+            # One Value input: the plain number is kept in its own field, so second
+            # derivatives can rebuild the local derivative later.
             if reflected:
-                return _record(out, op, self, dy, None, x)
-            return _record(out, op, self, dx, None, y)
+                return _record(out, op, self, dy, None, 0.0, x)
+            return _record(out, op, self, dx, None, 0.0, y)
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
             raise op.error(cause, x, y) from None
 
-    apply_binary.__name__ = apply_binary.__qualname__ = op.name
+    apply_binary.operation = op  # as the C method's
     return apply_binary
 
 
-def _as_number(other: object) -> float | None:
-    """A plain-number operand as a float; None for anything else (bool included)."""
+# The derivative-only rows, applied by the helpers ``_reciprocal``, ``_raised`` and ``_masked``.
+_apply_reciprocal = _unary_method(RECIPROCAL)
+_apply_raised = _binary_method(RAISED)
+_apply_raised_number_first = _binary_method(RAISED.with_number_first())
+_apply_masked = _unary_method(MASKED)
+
+
+def _name_methods(cls: type) -> None:
+    """Name each operation method after its first attribute in ``cls`` (``Value.relu``, ``Value.__add__``), as
+    a method written in the class would be: pickle finds a function by that name. (A C method names itself:
+    Python calls its ``__set_name__``.)"""
+    for name, attribute in vars(cls).items():
+        named = isinstance(attribute, FunctionType) and attribute.__qualname__.startswith(f"{cls.__qualname__}.")
+        if isinstance(attribute, FunctionType) and hasattr(attribute, "operation") and not named:
+            attribute.__name__, attribute.__qualname__ = name, f"{cls.__qualname__}.{name}"
+
+
+def _as_number(other: object, role: str = "operand") -> float | None:
+    """A plain number (an operand, or a Value's data or grad) as a float; None for anything else (bool included)."""
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
         return None
     try:
         return float(other)
     except OverflowError:
-        raise NumericOverflowError(f"{other!r} is too large to be a float operand") from None
+        size = f"an int of {other.bit_length()} bits" if isinstance(other, int) else repr(other)
+        raise NumericOverflowError(f"{role} is too large to be a float: {size}") from None
 
 
-def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float) -> Value:
+def _checked_number(value: object, field: str) -> float:
+    """What a Value's ``data`` or ``grad`` may be set to, as a float: a float, or an int, converted."""
+    number = _as_number(value, f"Value {field}")
+    if number is None:
+        raise TypeError(f"Value {field} must be an int or a float, not {type(value).__name__}: {value!r}")
+    return number
+
+
+def _checked_label(label: object) -> str:
+    """What a Value's label may be: a str, kept as a plain str (a str subclass could refer back to its node)."""
+    if not isinstance(label, str):
+        raise TypeError(f"Value label must be a str, not {type(label).__name__}: {label!r}")
+    return str.__str__(label)
+
+
+def _make_leaf(node: Value, data: float, label: str) -> None:
+    """Set every field of ``node`` as a new leaf's; ``data`` and ``label`` are already checked."""
+    node._data = data
+    node._grad = 0.0
+    node._label = label
+    node._op_ = node._x_ = node._y_ = None
+    node._dx_ = node._dy_ = node._constant_ = 0.0
+
+
+def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float, constant: float) -> Value:
     """Make the result node: its number, and (when recording) its inputs and local derivatives."""
     node = _new_node(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node._op = op
-    node._x = x
-    node._dx = dx
-    node._y = y
-    node._dy = dy
+    node._data = out
+    node._grad = 0.0
+    node._label = ""
+    node._op_ = op
+    node._x_ = x
+    node._dx_ = dx
+    node._y_ = y
+    node._dy_ = dy
+    node._constant_ = constant
     mode = _mode.get()
-    if mode is not RECORD:
-        _apply_mode(node, mode)
+    if mode is not RECORD and not _apply_mode(node, mode):
+        _make_leaf(node, out, "")  # no_grad: the result is a new leaf
     return node
 
 
-def _apply_mode(node: Value, mode: Mode) -> None:
-    """The uncommon modes: run the active check, and cut the record under ``no_grad``."""
+def _apply_mode(node: Value, mode: Mode) -> bool:
+    """The uncommon modes: run the active check on the new node; say whether its record is kept (not under
+    ``no_grad``)."""
     if mode.check is not None:
         mode.check(node, _operands(node))
-    if not mode.record:
-        node._op = node._x = node._y = None
-        node._dx = node._dy = 0.0
+    return mode.record
 
 
 def _operands(node: Value) -> tuple[float, ...]:
     """The numbers ``node`` was computed from, in operand order (a folded plain number included)."""
-    x = node._x
-    assert x is not None
-    if node._y is not None:
-        return (x.data, node._y.data)
-    if node._op is None or node._op.arity == 1:
-        return (x.data,)
-    return (node._dy, x.data) if node._op.reflected else (x.data, node._dy)
+    return tuple(v.data if isinstance(v, Value) else v for v in node.operands())
 
 
 _new_node = object.__new__
+
+# The operation whose local-derivative formula is running on Values (``local_grads_as_values``), if any.
+_formula_on_values: ContextVar[Operation | None] = ContextVar("formula_on_values", default=None)
+
+# --- the fields of the Python node -------------------------------------------------------------------------
+# The Python node keeps each field in a slot; the names the rest of the code uses are properties over those
+# slots, so that what is assigned is checked (a refused assignment changes nothing) and the record of how the
+# node was made is read-only: no cycle can go through it. The C node's getters and setters are the twins.
+
+_T = TypeVar("_T", covariant=True)
+
+if TYPE_CHECKING:  # what the properties below are, for the type checker
+
+    class _ReadOnly(Protocol[_T]):
+        def __get__(self, node: Value, owner: type | None = None) -> _T: ...
+
+    class _Field(_ReadOnly[_T], Protocol[_T]):
+        def __set__(self, node: Value, value: object) -> None: ...
+
+
+def _number_field(name: str, doc: str) -> _Field[float]:
+    """``data`` or ``grad``: a float; an int is converted, anything else refused."""
+    slot = f"_{name}"
+
+    def assign(node: Value, value: object) -> None:
+        setattr(node, slot, value if value.__class__ is float else _checked_number(value, name))
+
+    return property(operator.attrgetter(slot), assign, _undeletable(name), doc)
+
+
+def _label_field() -> _Field[str]:
+    def assign(node: Value, value: object) -> None:
+        node._label = value if value.__class__ is str else _checked_label(value)
+
+    return property(operator.attrgetter("_label"), assign, _undeletable("label"), "a name for drawings and messages")
+
+
+def _undeletable(name: str) -> Callable[[Value], None]:
+    def refuse(node: Value) -> None:
+        raise AttributeError(f"Value {name} cannot be deleted")
+
+    return refuse
+
+
+def _record_field(name: str) -> Any:  # a _ReadOnly[...]: the class body says of what
+    """A field of the record (``_op``, ``_x``, ...): set when the node is made, read-only afterwards."""
+
+    def refuse(node: Value, value: object = None) -> None:
+        raise AttributeError(f"{name} is read-only: a Value's record is fixed when the node is made")
+
+    return property(operator.attrgetter(f"{name}_"), refuse, refuse)
 
 
 class Value:
     """A scalar in a computation graph: its number, its gradient, and how it was made."""
 
-    # _op: the Operation that made this node (None for a leaf).
-    # _x, _y: its Value inputs (None where absent); _dx, _dy: d(self)/d(_x), d(self)/d(_y).
-    # When the second operand was a plain number, _y is None and _dy keeps that number.
-    __slots__ = ("data", "grad", "label", "_op", "_x", "_dx", "_y", "_dy")
+    __slots__ = ("_data", "_grad", "_label", "_op_", "_x_", "_dx_", "_y_", "_dy_", "_constant_")
+    _data: float
+    _grad: float
+    _label: str
+    _op_: Operation | None
+    _x_: Value | None
+    _dx_: float
+    _y_: Value | None
+    _dy_: float
+    _constant_: float
 
-    data: float
-    grad: float
-    label: str
-    _op: Operation | None
-    _x: Value | None
-    _dx: float
-    _y: Value | None
-    _dy: float
+    data = _number_field("data", "the number")
+    grad = _number_field("grad", "d(output)/d(this node), filled in by backward()")
+    label = _label_field()
+    # The record: the Operation that made this node (None for a leaf); its Value inputs (None where absent);
+    # d(self)/d(_x) and d(self)/d(_y); the plain number folded into a binary operation (the 2 of ``x * 2`` or
+    # ``2 - x``, with _y None). A number that does not apply is 0.0.
+    _op: _ReadOnly[Operation | None] = _record_field("_op")
+    _x: _ReadOnly[Value | None] = _record_field("_x")
+    _dx: _ReadOnly[float] = _record_field("_dx")
+    _y: _ReadOnly[Value | None] = _record_field("_y")
+    _dy: _ReadOnly[float] = _record_field("_dy")
+    _constant: _ReadOnly[float] = _record_field("_constant")
 
     def __init__(self, data: float, label: str = "") -> None:
-        if data.__class__ is not float:
-            number = _as_number(data)
-            if number is None:
-                raise TypeError(f"Value data must be an int or a float, not {type(data).__name__}: {data!r}")
-            data = number
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, not {type(label).__name__}: {label!r}")
-        self.data = data
-        self.grad = 0.0
-        self.label = label
-        self._op = self._x = self._y = None
-        self._dx = self._dy = 0.0
+        _make_leaf(
+            self,
+            data if data.__class__ is float else _checked_number(data, "data"),
+            label if label.__class__ is str else _checked_label(label),
+        )
 
     # --- reading the graph ---------------------------------------------------
 
@@ -357,11 +513,11 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation that made this node, in operand order."""
-        if self._x is None:
+        x = self._x
+        if x is None:
             return ()
-        if self._y is None:
-            return (self._x,)
-        return (self._x, self._y)
+        y = self._y
+        return (x,) if y is None else (x, y)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
@@ -369,21 +525,45 @@ class Value:
         if self._x is None:
             return ()
         if self._y is None:
-            return (_data(self._dx),)
-        return (_data(self._dx), _data(self._dy))
+            return (self._dx,)
+        return (self._dx, self._dy)
+
+    def operands(self) -> tuple[Value | float, ...]:
+        """The node's operands in the order its operation takes them; ``()`` for a leaf.
+
+        Value inputs come as Values, a folded plain number (the ``2`` of ``x * 2`` or
+        ``2 - x``) as a float. This is the one place that decodes how a node stores them.
+        """
+        x = self._x
+        if x is None:
+            return ()
+        if self._y is not None:
+            return (x, self._y)
+        op = self._op
+        if op is None or op.arity == 1:
+            return (x,)
+        number = self._constant
+        return (number, x) if op.reflected else (x, number)
 
     @property
     def constant(self) -> float | None:
         """The plain number folded into this node's operation (``x * 2`` -> 2.0), if any."""
         if self._op is None or self._op.arity == 1 or self._y is not None:
             return None
-        return _data(self._dy)
+        return self._constant
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        op = _formula_on_values.get()
+        if op is not None:  # math.cos(x) in a formula: the second derivative would silently be 0
+            raise GraphError(
+                f"the local-derivative formula of {op.name!r} turned a Value into a float (float(), math.cos(x)...)"
+                " while building second derivatives, which would then be 0: write it with Value arithmetic and"
+                " the helpers in autograd/value.py"
+            )
         return self.data
 
     # --- gradients -----------------------------------------------------------
@@ -397,13 +577,21 @@ class Value:
         return Value(self.data, self.label)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Copies and pickles of a leaf keep its number, gradient and label. As in PyTorch, a node
-        an operation made is refused: its whole graph would come with it (copy ``detach()``)."""
+        """Copies and pickles of a leaf keep its type, number, gradient and label, and a subclass's own
+        attributes (its ``__dict__`` and ``__slots__``); a subclass's ``__init__`` is not called again. As in
+        PyTorch, a node an operation made is refused: its whole graph would come with it (copy ``detach()``)."""
         if self._op is not None:
             raise GraphError(
                 f"only a leaf Value can be copied or pickled; {self!r} was made by {self.op!r}: copy its detach()"
             )
-        return (Value, (self.data, self.label), (None, {"grad": self.grad}))
+        state = object.__getstate__(self)  # the default: (__dict__, slots) or __dict__
+        attributes, slots = state if isinstance(state, tuple) else (state, {})
+        subclass_slots = {name: value for name, value in (slots or {}).items() if name not in _NODE_SLOTS}
+        return (
+            _rebuild_leaf,
+            (type(self), self.data, self.label),
+            (attributes or None, {"grad": self.grad, **subclass_slots}),
+        )
 
     # --- operations: each is one entry of the table above ----------------------
 
@@ -427,12 +615,25 @@ class Value:
     cos = _unary_method(COS)
 
 
+_NODE_SLOTS = frozenset(Value.__slots__)
+_NODE_FIELDS = ("data", "grad", "label", "_op", "_x", "_dx", "_y", "_dy", "_constant")
+_name_methods(Value)
+
+
+def _rebuild_leaf(cls: type[Value], data: float, label: str) -> Value:
+    """A new leaf of ``cls`` (Value or a subclass) for copy and pickle, made without the subclass's ``__init__``."""
+    node = Value.__new__(cls)
+    Value.__init__(node, data, label)
+    return node
+
+
 def _on_the_c_node(reference: type[Value]) -> type[Value]:
     """The C accelerator's node type (``autograd/_native.c``) with this class's methods and properties.
 
-    It keeps the same fields, unboxed, in a node the cycle collector does not track; ``__init__``
-    keeps a C fast path for ``Value(1.5)`` and ``Value(1.5, "w1")`` and hands every other call to the
-    Python one above.
+    It keeps the same fields, unboxed, with the same checks (calling ``_checked_number`` and
+    ``_checked_label`` for anything but a float and a str), and is tracked by the cycle collector only when
+    it could be part of a cycle; ``__init__`` keeps a C fast path for ``Value(1.5)`` and ``Value(1.5, "w1")``
+    and hands every other call to the Python one above.
     """
     assert native is not None
     native.configure(
@@ -441,17 +642,20 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
         apply_mode=_apply_mode,
         as_number=_as_number,
         python_init=reference.__init__,
+        check_number=_checked_number,
+        check_label=_checked_label,
         autograd_error=AutogradError,
     )
-    storage = {"__slots__", "__init__", "__module__", "__qualname__", *reference.__slots__}
+    own = {"__slots__", "__init__", "__module__", "__qualname__", "__annotations__", *_NODE_SLOTS, *_NODE_FIELDS}
     for name, attribute in vars(reference).items():
-        if name not in storage:
+        if name not in own:
             setattr(native.Value, name, attribute)
     native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 
 
 if native is not None:
+    _make_leaf = native.make_leaf  # the same, in C (used by __init__ beyond its fast path)
     Value = _on_the_c_node(Value)  # type: ignore[misc]
 
 
@@ -460,16 +664,34 @@ def local_grads_as_values(node: Value) -> tuple[Local, ...]:
 
     Used for second derivatives: differentiating these again is what makes
     ``grad(..., create_graph=True)`` work. Aligned with ``node.parents``.
+    While the formula runs, a Value turned into a float raises GraphError
+    naming the operation, and ``detect_anomaly()`` leaves the formula's own
+    steps alone (a slope masked to 0 may pass through NaN, as in PyTorch):
+    the local derivative it returns is checked when the sweep multiplies it.
     """
     op = node._op
     if op is None:
         return ()
+    mode = _mode.get()
+    formula = _formula_on_values.set(op)
+    quiet = _mode.set(replace(mode, check=None)) if mode.check is not None else None
+    try:
+        return _evaluate_local_grads(op, node)
+    except TypeError as error:  # int(x), range(x)...: a Value where the formula needs a number
+        raise GraphError(f"the local-derivative formula of {op.name!r} failed on Values: {error}") from error
+    finally:
+        if quiet is not None:
+            _mode.reset(quiet)
+        _formula_on_values.reset(formula)
+
+
+def _evaluate_local_grads(op: Operation, node: Value) -> tuple[Local, ...]:
     x = node._x
     if op.arity == 1:
         return (op.local_grads(x, node),)
     if node._y is not None:
         return tuple(op.local_grads(x, node._y, node))
-    number = node._dy  # the plain-number operand, kept by _method
+    number = node._constant  # the plain-number operand
     if op.reflected:
         return (op.local_grads(number, x, node)[1],)
     return (op.local_grads(x, number, node)[0],)

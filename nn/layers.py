@@ -13,8 +13,14 @@ from .module import Module
 Input = Value | float
 Seed = int | random.Random | None
 
+
+def _linear(v: Value) -> Value:
+    """The identity: no activation. A named function, so models that use it pickle."""
+    return v
+
+
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "linear": lambda v: v,
+    "linear": _linear,
     "relu": Value.relu,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,

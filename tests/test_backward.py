@@ -4,10 +4,12 @@ The million-step chain lives in test_memory_and_cycles.py.
 """
 
 import math
+import struct
 
 import pytest
 
 from autograd import Value, topological_order
+from autograd.backward import edges
 
 
 def test_node_used_twice_gets_both_paths():
@@ -70,3 +72,56 @@ def test_backward_from_an_interior_node_only_reaches_what_it_depends_on():
     d = c + b
     c.backward()
     assert a.grad == 3.0 and b.grad == 0.0 and d.grad == 0.0
+
+
+def test_edges_walk_the_chain_rule_edge_by_edge_in_the_sweeps_order():
+    # f = x*x + 2 - x*y at x = 3, y = 2: df/dx = 2x - y = 4, df/dy = -x = -3 (closed form)
+    x, y = Value(3.0, "x"), Value(2.0, "y")
+    square, product = x * x, x * y
+    shifted = square + 2
+    f = shifted - product
+    gradients = {f: 1.0}
+    steps = [
+        (e.node, e.parent, e.position, e.local, e.upstream, e.contribution, e.total, e.first)
+        for e in edges(topological_order(f), gradients)
+    ]
+    assert steps == [
+        (f, shifted, 0, 1.0, 1.0, 1.0, 1.0, True),
+        (f, product, 1, -1.0, 1.0, -1.0, -1.0, True),
+        (shifted, square, 0, 1.0, 1.0, 1.0, 1.0, True),
+        (square, x, 0, 3.0, 1.0, 3.0, 3.0, True),
+        (square, x, 1, 3.0, 1.0, 3.0, 6.0, False),
+        (product, x, 0, 2.0, -1.0, -2.0, 4.0, False),
+        (product, y, 1, 3.0, -1.0, -3.0, -3.0, True),
+    ]
+    assert [node for node in reversed(topological_order(f)) if not node.is_leaf] == [f, shifted, square, product]
+    assert (gradients[x], gradients[y]) == (4.0, -3.0)
+    assert x.grad == y.grad == 0.0, "edges() fills the dict it is given and touches no .grad"
+
+
+def test_edges_assign_a_first_contribution_so_signed_zeros_follow_pytorch():
+    x = Value(1.5)
+    y = x * -0.0
+    gradients = {y: 1.0}
+    list(edges(topological_order(y), gradients))
+    assert struct.pack("<d", gradients[x]) == struct.pack("<d", -0.0)
+
+
+def test_edges_read_the_dict_afresh_so_a_consumer_can_rename_a_gradient():
+    x = Value(2.0)
+    y = x * x  # two edges into x
+    gradients: dict[Value, object] = {y: 1.0}
+    seen = []
+    for edge in edges(topological_order(y), gradients):
+        seen.append(edge.total)
+        gradients[edge.parent] = 10.0 * edge.total  # not equal: shows the next edge reads it
+    assert seen == [2.0, 20.0 + 2.0]
+
+
+def test_edges_take_any_local_derivatives_and_skip_nodes_not_reached():
+    x = Value(2.0)
+    y = x.exp()
+    z = y * 3
+    counts: dict[Value, int] = {y: 1}  # seeded below the root: z is not reached, nothing passes through it
+    list(edges(topological_order(z), counts, lambda node: [2] * len(node.parents)))
+    assert counts == {y: 1, x: 2}

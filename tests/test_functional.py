@@ -1,27 +1,34 @@
 """gradcheck: the engine's gradients against central finite differences, on every operation."""
 
 import math
+import operator
 
 import pytest
 from finite_differences import central_difference
-from operators import BINARY
+from operators import OPERATIONS, apply
 
-from autograd import GradcheckError, GraphError, Value, grad, gradcheck
+from autograd import AutogradError, GradcheckError, GraphError, Value, grad, gradcheck
+from autograd.value import Operation, _binary_method
 
-FUNCTIONS = {
-    **BINARY,
-    "number-first": lambda a, b: (3 - a) * (2 / b) + 2**a,
-    "neg-abs": lambda a, b: -abs(a - b),
-    "exp": lambda a, b: (a * b).exp(),
-    "log": lambda a, b: (a * b).log(),
-    "sqrt": lambda a, b: (a + b).sqrt(),
-    "tanh": lambda a, b: (a - b).tanh(),
-    "sigmoid": lambda a, b: (a * b).sigmoid(),
-    "relu": lambda a, b: (a - b).relu() + (b - a).relu() * 2,
-    "sin": lambda a, b: (a * b).sin(),
-    "cos": lambda a, b: (a + b).cos(),
-    "everything": lambda a, b: ((a * b).tanh() + a.exp() / b - (a**b).log() + b.sigmoid() * a.sin()) ** 2,
-}
+
+def _cases(op):
+    """Functions of two positive inputs that apply ``op``: between Values and with a plain number on either
+    side, or (unary) to a product, and to a difference of either sign where the operation takes one."""
+    if op.arity == 2:
+        yield op.name, lambda a, b: apply(op, a, b)
+        yield f"{op.name} number", lambda a, b: apply(op, a, 1.5)
+        yield f"number {op.name}", lambda a, b: apply(op, 1.5, b)
+        return
+    yield op.name, lambda a, b: apply(op, a * b)
+    try:
+        apply(op, Value(-1.0))
+    except AutogradError:  # log, sqrt: positive numbers only
+        return
+    yield f"{op.name} of a difference", lambda a, b: apply(op, a - b) + apply(op, b - a) * 2.0
+
+
+FUNCTIONS = {name: f for op in OPERATIONS for name, f in _cases(op)}
+FUNCTIONS["everything"] = lambda a, b: ((a * b).tanh() + a.exp() / b - (a**b).log() + b.sigmoid() * a.sin()) ** 2
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
@@ -39,10 +46,12 @@ def test_engine_gradient_equals_an_independent_finite_difference():
 
 
 def test_gradcheck_catches_a_wrong_gradient():
+    # A multiplication whose local-derivative formula is wrong: 3.0 on each of the two edges of a * a, where
+    # the right ones are a = 2.0 each (4.0 in all): the engine then says 6.0.
+    wrong_times = _binary_method(Operation("*", 2, operator.mul, lambda x, y, out: (3.0, 3.0)))
+
     def wrong(a):
-        out = a * a  # records d(out)/d(a) = a = 2.0 on each of its two edges: 4.0 in all
-        out._dx = out._dy = 3.0  # sabotage both records: the engine now says 6.0
-        return out
+        return wrong_times(a, a)
 
     with pytest.raises(GradcheckError, match=r"engine 6\.0, finite differences 4\.0"):
         gradcheck(wrong, [2.0])

@@ -5,8 +5,9 @@ infinity. Each operation either gives the value and gradient an independent
 reference gives (mpmath at high precision: the value, and a central
 difference where the function is smooth there) or raises one of the engine's
 documented errors, with no ``.grad`` changed; never an internal exception.
-The operations are read from the table in ``autograd/value.py``, so a new
-one is fuzzed as soon as it exists (or this file says what it lacks).
+The operations are read from the table in ``autograd/value.py``
+(``OPERATIONS``), so a new one is fuzzed as soon as it exists (or this file
+says what it lacks).
 """
 
 import contextlib
@@ -19,19 +20,13 @@ import mpmath
 import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from operators import BINARY, UNARY_SYNTAX
+from operators import NAMES, OPERATIONS, apply
 
-import autograd.value
-from autograd import AnomalyError, AutogradError, Operation, Value, detect_anomaly, topological_order
+from autograd import AnomalyError, AutogradError, Value, detect_anomaly, topological_order
 from nn import SGD
-
-OPERATIONS = [entry for entry in vars(autograd.value).values() if isinstance(entry, Operation)]
 
 # Longer hunts: MICRO_AUTOGRAD_FUZZ_SCALE=50 python -m pytest tests/test_fuzz.py
 SCALE = int(os.environ.get("MICRO_AUTOGRAD_FUZZ_SCALE", "1"))
-
-# How Python code applies an operation whose name is not a Value method.
-SYNTAX = {**BINARY, **UNARY_SYNTAX}
 
 
 def _relu(x):
@@ -55,25 +50,6 @@ REFERENCE = {
     "relu": _relu,
     "sin": mpmath.sin,
     "cos": mpmath.cos,
-}
-
-# The same operations in PyTorch (float64).
-TORCH = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": torch.pow,
-    "neg": operator.neg,
-    "abs": torch.abs,
-    "exp": torch.exp,
-    "log": torch.log,
-    "sqrt": torch.sqrt,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "relu": torch.relu,
-    "sin": torch.sin,
-    "cos": torch.cos,
 }
 
 # The documented errors: the engine's own, and TypeError for an operand that is not a number.
@@ -110,11 +86,6 @@ PLAIN_NUMBERS = st.one_of(AWKWARD, st.integers(-3, 3), st.just(10**400))
 
 PRECISION = 3000  # bits: enough for x + h with |x| up to 2**1024 and h down to 2**-1300
 STEP = mpmath.mpf(2) ** -200  # relative to the operand, and never above this
-
-
-def apply(op, *operands):
-    """Apply ``op`` the way a user writes it: ``x + y``, ``-x``, ``x.exp()``."""
-    return SYNTAX.get(op.name, getattr(Value, op.name, None))(*operands)
 
 
 def reference(op, *numbers):
@@ -174,8 +145,8 @@ def gradient_agrees(engine, exact):
 
 
 def pytorch_gradients(op, form, numbers):
-    """PyTorch's float64 gradients for the same call: the reference for IEEE overflow inside a derivative."""
-    function = TORCH[op.name]
+    """PyTorch's float64 gradients for the same call (a tensor has the engine's method names): the reference
+    for IEEE overflow inside a derivative."""
     leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in numbers[:1]]
     if form == "value, value":
         leaves.append(torch.tensor(numbers[1], dtype=torch.float64, requires_grad=True))
@@ -187,7 +158,7 @@ def pytorch_gradients(op, form, numbers):
         "value, number": (x, float(numbers[1])),
         "number, value": (float(numbers[1]), x),
     }[form]
-    function(*arguments).backward()
+    apply(op, *arguments).backward()
     return [leaf.grad.item() for leaf in leaves]
 
 
@@ -196,22 +167,19 @@ def same_float(a, b):
 
 
 def operand_forms(op):
-    """Value op Value, the same Value twice, and a plain number on either side (symbols only)."""
+    """Value op Value, the same Value twice, and a plain number on either side (operators only)."""
     if op.arity == 1:
         return ["value"]
     forms = ["value, value", "same value", "value, number"]
-    return [*forms, "number, value"] if op.name in SYNTAX else forms
+    return [*forms, "number, value"] if op.method.startswith("__") else forms
 
 
 def test_every_operation_in_the_table_can_be_applied_and_has_a_reference():
-    names = sorted(op.name for op in OPERATIONS)
-    assert len(names) >= 15
-    lacking = [
-        name
-        for name in names
-        if name not in REFERENCE or name not in TORCH or (name not in SYNTAX and not hasattr(Value, name))
-    ]
-    assert not lacking, f"add these operations to SYNTAX, REFERENCE and TORCH in this file: {lacking}"
+    assert len(NAMES) >= 15
+    lacking = [name for name in NAMES if name not in REFERENCE]
+    assert not lacking, f"add these operations to REFERENCE in this file: {lacking}"
+    untorched = [op.name for op in OPERATIONS if not hasattr(torch.Tensor, op.method)]
+    assert not untorched, f"PyTorch has no tensor method of these names: {untorched}"
 
 
 # --- one operation at a time ----------------------------------------------------
@@ -318,7 +286,7 @@ def programs(draw, numbers, max_steps=6):
         available = len(leaves) + step
         operands = []
         for position in range(op.arity):
-            plain = position == 1 or op.name in SYNTAX
+            plain = position == 1 or op.method.startswith("__")
             if op.arity == 2 and plain and draw(st.integers(0, 3)) == 0:
                 operands.append(("number", draw(numbers)))
             else:

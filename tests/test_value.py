@@ -3,11 +3,14 @@
 import math
 
 import pytest
+from operators import BINARY, BY_NAME, UNARY_NAMES, apply
 
-from autograd import Value
+from autograd import Value, no_grad
 
 # Each operation's value and derivative in closed form, written independently of the engine.
 UNARY = {
+    "neg": (lambda x: -x, lambda x: -1.0),
+    "abs": (abs, lambda x: 1.0 if x > 0 else -1.0),
     "exp": (math.exp, math.exp),
     "log": (math.log, lambda x: 1 / x),
     "sqrt": (math.sqrt, lambda x: 0.5 / math.sqrt(x)),
@@ -37,11 +40,11 @@ def test_label_must_be_text():
         Value(1.0, label=3)
 
 
-@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("name", UNARY_NAMES)
 @pytest.mark.parametrize("x", [0.3, 1.7, 2.5])
 def test_unary_operation_value_and_local_derivative(name, x):
     forward, derivative = UNARY[name]
-    node = getattr(Value(x), name)()
+    node = apply(BY_NAME[name], Value(x))
     assert node.data == pytest.approx(forward(x), rel=1e-14)
     assert node.op == name
     assert len(node.parents) == 1
@@ -55,19 +58,21 @@ def test_negation_and_abs():
     assert abs(Value(2.0)).local_grads == (1.0,)
 
 
-@pytest.mark.parametrize(
-    ("expression", "value", "dx", "dy"),
-    [
-        (lambda x, y: x + y, 5.0, 1.0, 1.0),
-        (lambda x, y: x - y, -1.0, 1.0, -1.0),
-        (lambda x, y: x * y, 6.0, 3.0, 2.0),
-        (lambda x, y: x / y, 2 / 3, 1 / 3, -2 / 9),
-        (lambda x, y: x**y, 8.0, 3 * 2**2, 8 * math.log(2)),
-    ],
-)
-def test_binary_operations_between_values(expression, value, dx, dy):
+# Each binary operation at x = 2, y = 3: its value and its two local derivatives, in closed form.
+BINARY_AT_2_3 = {
+    "+": (5.0, 1.0, 1.0),
+    "-": (-1.0, 1.0, -1.0),
+    "*": (6.0, 3.0, 2.0),
+    "/": (2 / 3, 1 / 3, -2 / 9),
+    "**": (8.0, 3 * 2**2, 8 * math.log(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_operations_between_values(name):
+    value, dx, dy = BINARY_AT_2_3[name]
     x, y = Value(2.0), Value(3.0)
-    node = expression(x, y)
+    node = BINARY[name](x, y)
     assert node.data == pytest.approx(value, rel=1e-14)
     assert node.parents == (x, y)
     assert node.local_grads == pytest.approx((dx, dy), rel=1e-14)
@@ -105,6 +110,22 @@ def test_folded_constant_is_visible():
     assert (2 - x).constant == 2.0
     assert (x * x).constant is None
     assert x.exp().constant is None
+
+
+def test_operands_are_in_the_order_the_operation_takes_them():
+    x, y = Value(3.0), Value(-2.0)
+    assert x.operands() == ()
+    assert x.exp().operands() == (x,)
+    assert (x * y).operands() == (x, y)
+    assert (x * x).operands() == (x, x)
+    assert (x * 2).operands() == (x, 2.0)
+    assert (2 - x).operands() == (2.0, x)
+    assert (2**x).operands() == (2.0, x)
+    assert (x / 4).operands() == (x, 4.0)
+    folded = (x - 0.5).operands()[1]
+    assert type(folded) is float and folded == 0.5
+    with no_grad():
+        assert (x * 2).operands() == (), "no_grad results are leaves"
 
 
 def test_relu_and_abs_have_derivative_zero_at_zero_as_in_pytorch():
