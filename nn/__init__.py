@@ -13,12 +13,15 @@ if not hasattr(_autograd, "topological_order"):  # HIPS autograd (PyPI 'autograd
 from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
 from .compiled import CompiledLoss, compile_loss
+from .data import Dataset, load_digits, minibatches, train_test_split
 from .draw import draw_network
 from .layers import MLP, Layer, Neuron
-from .losses import hinge_loss, l2_penalty, mse_loss, squared_error
+from .losses import cross_entropy, hinge_loss, l2_penalty, log_softmax, mse_loss, softmax, squared_error
+from .metrics import accuracy, argmax, confusion_matrix, predict
 from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .state import CheckpointError
+from .training import Evaluation, History, eager_step, evaluate, fit
 
 __all__ = [
     "MLP",
@@ -27,20 +30,36 @@ __all__ = [
     "Checkpoint",
     "CheckpointError",
     "CompiledLoss",
+    "Dataset",
+    "Evaluation",
+    "History",
     "Layer",
     "Module",
     "Neuron",
     "Optimizer",
+    "accuracy",
+    "argmax",
     "article_inputs",
     "article_network",
     "article_weights",
     "compile_loss",
+    "confusion_matrix",
+    "cross_entropy",
     "draw_network",
+    "eager_step",
+    "evaluate",
+    "fit",
     "hinge_loss",
     "l2_penalty",
     "load",
+    "load_digits",
+    "log_softmax",
+    "minibatches",
     "mse_loss",
+    "predict",
     "restore",
     "save",
+    "softmax",
     "squared_error",
+    "train_test_split",
 ]

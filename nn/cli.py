@@ -14,7 +14,7 @@ from typing import TextIO
 
 from autograd import AutogradError, ExpressionError, Value, explain, installation, topological_order
 
-from . import article, article_views
+from . import article, article_views, train_command
 from .optim import SGD
 
 
@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--direction", choices=("LR", "TB"), default="LR", help="left to right or top down (default: %(default)s)"
     )
     _add_explain_parser(commands)
+    train_command.add_parser(commands, _positive_int, _positive_float)
     return parser
 
 
@@ -269,13 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _render(args)
         elif args.command == "explain":
             _explain(args)
+        elif args.command == "train":
+            train_command.run(args, sys.stdout)
         sys.stdout.flush()  # inside the try: a reader that went away is seen here, not at exit
     except BrokenPipeError:
         return _reader_gone()
     except (UsageError, ExpressionError) as error:
         print(f"micro-autograd {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except (AutogradError, OSError, ValueError) as error:
+    except (AutogradError, OSError, ValueError, ImportError) as error:
         print(f"micro-autograd: error: {error}", file=sys.stderr)
         return 1
     return 0

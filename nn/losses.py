@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from autograd import Value
 
 Target = Value | float
+Logit = Value | float
 
 
 def squared_error(prediction: Value, target: Target) -> Value:
@@ -34,8 +35,58 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
     return alpha * sum((p * p for p in parameters), Value(0.0))
 
 
+def softmax(logits: Sequence[Logit]) -> list[Value]:
+    """exp(logit_i) / sum_j exp(logit_j): the logits as probabilities, as ``torch.softmax``.
+
+    The largest logit is subtracted first, as a plain number: the result is the
+    same and its gradient too, but no ``exp`` sees a positive argument, so
+    logits of 1000 do not overflow.
+    """
+    exps = [z.exp() for z in _shifted("softmax", logits)]
+    total = _total(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(logits: Sequence[Logit]) -> list[Value]:
+    """log(softmax(logits)), as ``torch.log_softmax``: z_i - log(sum_j exp(z_j)), z = logits - max(logits).
+
+    Written this way it is exact where log(softmax(...)) would give log(0) = -inf.
+    """
+    shifted = _shifted("log_softmax", logits)
+    log_total = _total([z.exp() for z in shifted]).log()
+    return [z - log_total for z in shifted]
+
+
+def cross_entropy(logits: Sequence[Logit], target_class: int) -> Value:
+    """-log(softmax(logits)[target_class]): the loss of one sample of a multi-class classifier.
+
+    As ``torch.nn.functional.cross_entropy`` for one sample (``logits`` are raw
+    scores, one per class; ``target_class`` the index of the right class), and
+    as stable as ``log_softmax``. Average it over a batch for torch's default.
+    """
+    if isinstance(target_class, bool) or not isinstance(target_class, int):
+        raise TypeError(f"cross_entropy: target_class must be a class index (an int), got {target_class!r}")
+    if not 0 <= target_class < len(logits):
+        raise ValueError(f"cross_entropy: target_class {target_class} is not one of the {len(logits)} classes")
+    shifted = _shifted("cross_entropy", logits)
+    return _total([z.exp() for z in shifted]).log() - shifted[target_class]
+
+
+def _shifted(name: str, logits: Sequence[Logit]) -> list[Value]:
+    """Every logit minus the largest, a constant (no gradient flows through the choice of the largest)."""
+    if isinstance(logits, Value) or not logits:
+        raise ValueError(f"{name}: needs one logit per class (a non-empty list), got {logits!r}")
+    values = [logit if isinstance(logit, Value) else Value(logit) for logit in logits]
+    peak = max(value.data for value in values)
+    return [value - peak for value in values]
+
+
+def _total(terms: list[Value]) -> Value:
+    return sum(terms[1:], terms[0])
+
+
 def _mean(terms: list[Value]) -> Value:
-    return sum(terms[1:], terms[0]) / len(terms)
+    return _total(terms) / len(terms)
 
 
 def _check_pairs(name: str, predictions: Sequence[object], targets: Sequence[object]) -> None:

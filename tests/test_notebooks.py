@@ -29,7 +29,12 @@ build = _load_build()
 
 def test_every_notebook_has_a_source_and_a_committed_copy():
     assert sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb")) == NAMES
-    assert NAMES == ["01_backprop_step_by_step", "02_training_a_network", "03_exploring_graphs"]
+    assert NAMES == [
+        "01_backprop_step_by_step",
+        "02_training_a_network",
+        "03_exploring_graphs",
+        "04_handwritten_digits",
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)

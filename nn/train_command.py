@@ -1,0 +1,99 @@
+"""``micro-autograd train digits``: train an MLP on the handwritten digits, report its test accuracy, save it.
+
+The data are cut in three, each part with its own job: the model learns from
+the training part, the best epoch is picked on the validation part (the
+model of that epoch is the one saved), and the test part, never looked at
+before, gives the accuracy reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import NamedTuple, TextIO
+
+from .checkpoint import load
+from .data import load_digits, train_test_split
+from .layers import MLP
+from .losses import cross_entropy
+from .metrics import predict
+from .optim import SGD
+from .training import History, fit
+
+DATASETS = ("digits",)
+TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1
+
+
+class Trained(NamedTuple):
+    """What ``train`` gives back: the saved (best) model, its test accuracy, the run's history."""
+
+    model: MLP
+    test_accuracy: float
+    history: History
+
+
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    whole: Callable[[str], int],
+    positive: Callable[[str], float],
+) -> None:
+    """The ``train`` subcommand and its options (``whole`` and ``positive`` parse checked numbers)."""
+    parser = commands.add_parser("train", help="train an MLP on a dataset (the 8x8 handwritten digits)")
+    parser.add_argument("dataset", choices=DATASETS, help="what to learn: the digits scikit-learn ships")
+    parser.add_argument("--epochs", type=whole, default=10, help="passes over the training data (default: %(default)s)")
+    parser.add_argument("--hidden", type=whole, default=32, help="neurons in the hidden layer (default: %(default)s)")
+    parser.add_argument("--batch", type=whole, default=32, help="samples per minibatch (default: %(default)s)")
+    parser.add_argument(
+        "--lr", type=positive, default=0.1, help="SGD learning rate, with momentum 0.9 (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the weights and the shuffles (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out", metavar="PATH", default="digits-model.json", help="where to save the model (default: %(default)s)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> None:
+    """Train as ``args`` say, printing what happens to ``out``."""
+    train(args.epochs, args.hidden, args.batch, args.lr, args.seed, args.out, out, progress=not args.quiet)
+
+
+def train(
+    epochs: int, hidden: int, batch: int, lr: float, seed: int, path: str, out: TextIO, progress: bool = True
+) -> Trained:
+    """Train MLP(64, [hidden, 10]) on the digits; save the best epoch's model at ``path`` and test it."""
+    digits = load_digits()
+    rest, test = train_test_split(digits, TEST_FRACTION, seed=0)
+    training, validation = train_test_split(rest, VALIDATION_FRACTION, seed=0)
+    model = MLP(64, [hidden, 10], seed=seed)
+    optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
+    print(
+        f"digits: {len(training)} images to train on, {len(validation)} to validate, {len(test)} to test;"
+        f" MLP(64, [{hidden}, 10]), SGD(lr={lr}, momentum=0.9), {epochs} epochs of batches of {batch}",
+        file=out,
+        flush=True,
+    )
+    start = time.perf_counter()
+    history = fit(
+        model,
+        cross_entropy,
+        training,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=batch,
+        validation=validation,
+        checkpoint=path,
+        seed=seed,
+        progress=progress,
+    )
+    seconds = time.perf_counter() - start
+    best = load(path).model
+    assert isinstance(best, MLP)
+    correct = sum(p == t for p, t in zip(predict(best, test.inputs), test.targets, strict=True))
+    accuracy = correct / len(test)
+    print(f"trained in {seconds:.1f} s; saved epoch {history.best_epoch} (lowest validation loss) to {path}", file=out)
+    print(f"test accuracy: {accuracy:.1%} ({correct} of {len(test)} digits)", file=out)
+    return Trained(best, accuracy, history)

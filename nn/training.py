@@ -1,0 +1,262 @@
+"""``fit``: the training loop people expect, so a learner writes the model and the loss, not the loop.
+
+Epochs of shuffled minibatches, an optimiser step per batch, a progress bar
+(``tqdm`` when it is installed, else one plain line per epoch), a history of
+loss and accuracy per epoch for plots, evaluation on held-out data, and the
+best model so far saved with ``nn.save``::
+
+    history = fit(model, cross_entropy, train, optimizer=Adam(model.parameters(), lr=0.01),
+                  epochs=5, validation=test, checkpoint="best.json")
+    plt.plot(history.loss); plt.plot(history.val_loss)
+
+One batch's work (forward, mean loss, gradients into ``.grad``) is one
+function, a ``BatchStep``; ``eager_step`` builds the graph and calls
+``backward()``. A compiled replay of the same step can take its place.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol, TextIO
+
+from autograd import Value, no_grad
+
+from .checkpoint import ARCHITECTURES, save
+from .data import Dataset, Seed, _rng, minibatches
+from .losses import _mean
+from .metrics import accuracy as accuracy_of
+from .optim import Optimizer
+
+Model = Callable[[Sequence[float]], Any]
+"""A model: one input (a sequence of numbers) to its output (a Value, or a list of Values: class scores)."""
+Loss = Callable[[Any, Any], Value]
+"""One sample's loss from the model's output and the sample's target, e.g. ``nn.cross_entropy``."""
+BatchStep = Callable[[Dataset], tuple[float, list[Any]]]
+"""One batch: its mean loss and every sample's output, with d(mean loss)/d(parameter) added into ``.grad``."""
+
+MONITORS = {"loss": "lower", "val_loss": "lower", "accuracy": "higher", "val_accuracy": "higher"}
+"""What ``fit`` can pick the best epoch by, and which way is better."""
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per epoch: ready for ``plt.plot(history.loss)``.
+
+    ``loss`` and ``accuracy`` are over the epoch's training batches, each taken
+    as the batch was trained on (the weights moving during the epoch);
+    ``val_loss`` and ``val_accuracy`` on the held-out data after the epoch.
+    ``best_epoch`` (counted from 1, as the progress bar counts) is the epoch
+    whose model was best by the monitored number, and saved if asked.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+
+class Evaluation(NamedTuple):
+    """A model's mean loss on some data, and its accuracy (None when not measured)."""
+
+    loss: float
+    accuracy: float | None
+
+
+def eager_step(model: Model, loss: Loss) -> BatchStep:
+    """The batch step of the eager engine: build the batch's graph, then ``backward()``."""
+
+    def step(batch: Dataset) -> tuple[float, list[Any]]:
+        outputs = [model(x) for x in batch.inputs]
+        batch_loss = _mean([loss(output, target) for output, target in zip(outputs, batch.targets, strict=True)])
+        batch_loss.backward()
+        return batch_loss.data, outputs
+
+    return step
+
+
+def evaluate(model: Model, loss: Loss, data: Dataset, accuracy: bool = True) -> Evaluation:
+    """The model's mean loss on ``data`` (and its accuracy), without recording a graph."""
+    if not len(data):
+        raise ValueError("evaluate: the dataset is empty")
+    with no_grad():
+        outputs = [model(x) for x in data.inputs]
+        total = math.fsum(float(loss(output, target)) for output, target in zip(outputs, data.targets, strict=True))
+    return Evaluation(total / len(data), accuracy_of(outputs, data.targets) if accuracy else None)
+
+
+def fit(
+    model: Model,
+    loss: Loss,
+    data: Dataset,
+    *,
+    optimizer: Optimizer,
+    epochs: int = 10,
+    batch_size: int = 32,
+    validation: Dataset | None = None,
+    accuracy: bool = True,
+    checkpoint: str | os.PathLike[str] | None = None,
+    monitor: str | None = None,
+    shuffle: bool = True,
+    seed: Seed = 0,
+    progress: bool | TextIO = True,
+) -> History:
+    """Train ``model`` on ``data`` and return the History of every epoch.
+
+    Each batch: ``optimizer.zero_grad()``, the batch's mean ``loss`` and its
+    gradients, ``optimizer.step()``. Batches are shuffled anew every epoch by
+    one ``random.Random(seed)``, so a seed gives the same run every time.
+
+    - ``validation``: held-out data, evaluated after each epoch.
+    - ``accuracy``: also measure accuracy (the model's outputs are class
+      scores and the targets class indices); False for other tasks.
+    - ``checkpoint``: a path where the best model so far (and the optimiser)
+      is saved with ``nn.save``; "best" by ``monitor``: ``"val_loss"`` when
+      there is validation data, else ``"loss"``; or ``"accuracy"``,
+      ``"val_accuracy"``.
+    - ``progress``: True for a progress bar on stderr (tqdm's, or one line per
+      epoch without tqdm), a stream to write it there, False for silence.
+    """
+    _check_whole("epochs", epochs)
+    _check_whole("batch_size", batch_size)
+    if not len(data):
+        raise ValueError("fit: the training data is empty")
+    monitor = monitor or ("val_loss" if validation is not None else "loss")
+    _check_monitor(monitor, validation is not None, accuracy)
+    if checkpoint is not None and type(model).__name__ not in ARCHITECTURES:
+        raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
+    rng = _rng(seed)
+    step = eager_step(model, loss)
+    history = History()
+    n_batches = math.ceil(len(data) / batch_size)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        bar = _progress_bar(progress, n_batches, f"epoch {epoch}/{epochs}")
+        loss_sum, correct, seen = 0.0, 0.0, 0
+        shown: dict[str, float] = {}
+        for batch in minibatches(data, batch_size, shuffle, rng):
+            optimizer.zero_grad()
+            batch_loss, outputs = step(batch)
+            optimizer.step()
+            loss_sum += batch_loss * len(batch)
+            seen += len(batch)
+            shown["loss"] = loss_sum / seen
+            if accuracy:
+                correct += accuracy_of(outputs, batch.targets) * len(batch)
+                shown["accuracy"] = correct / seen
+            bar.update(shown)
+        history.loss.append(shown["loss"])
+        if accuracy:
+            history.accuracy.append(shown["accuracy"])
+        if validation is not None:
+            held_out = evaluate(model, loss, validation, accuracy)
+            shown["val_loss"] = held_out.loss
+            history.val_loss.append(held_out.loss)
+            if held_out.accuracy is not None:
+                shown["val_accuracy"] = held_out.accuracy
+                history.val_accuracy.append(held_out.accuracy)
+        if _improved(history, monitor):
+            history.best_epoch = epoch
+            if checkpoint is not None:
+                save(model, checkpoint, optimizer)  # type: ignore[arg-type]  # a Module: checked above
+        history.seconds.append(time.perf_counter() - start)
+        bar.close(shown)
+    return history
+
+
+# --- progress ----------------------------------------------------------------------------------------------------
+
+
+class _Bar(Protocol):
+    def update(self, numbers: dict[str, float]) -> None: ...  # a batch is done
+    def close(self, numbers: dict[str, float]) -> None: ...  # the epoch is done
+
+
+def _progress_bar(progress: bool | TextIO, total: int, description: str) -> _Bar:
+    """tqdm's bar when tqdm is installed, else a plain line per epoch; nothing for ``progress=False``."""
+    if progress is False:
+        return _Silent()
+    stream = sys.stderr if progress is True else progress
+    try:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+    except ImportError:
+        return _PlainBar(stream, total, description)
+    return _TqdmBar(tqdm(total=total, desc=description, unit="batch", file=stream, mininterval=0.5))
+
+
+class _TqdmBar:
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def update(self, numbers: dict[str, float]) -> None:
+        self.bar.set_postfix(_shown(numbers), refresh=False)
+        self.bar.update(1)
+
+    def close(self, numbers: dict[str, float]) -> None:
+        self.bar.set_postfix(_shown(numbers), refresh=False)
+        self.bar.close()
+
+
+class _PlainBar:
+    """Without tqdm: one line per epoch, when it ends."""
+
+    def __init__(self, stream: TextIO, total: int, description: str) -> None:
+        self.stream, self.total, self.description, self.start = stream, total, description, time.perf_counter()
+
+    def update(self, numbers: dict[str, float]) -> None:
+        pass
+
+    def close(self, numbers: dict[str, float]) -> None:
+        seconds = time.perf_counter() - self.start
+        numbers_shown = ", ".join(f"{name} {text}" for name, text in _shown(numbers).items())
+        print(f"{self.description}: {self.total} batches in {seconds:.1f} s, {numbers_shown}", file=self.stream)
+        self.stream.flush()
+
+
+class _Silent:
+    def update(self, numbers: dict[str, float]) -> None:
+        pass
+
+    def close(self, numbers: dict[str, float]) -> None:
+        pass
+
+
+def _shown(numbers: dict[str, float]) -> dict[str, str]:
+    """Losses to four decimals, accuracies as percentages."""
+    return {name: f"{x:.1%}" if name.endswith("accuracy") else f"{x:.4f}" for name, x in numbers.items()}
+
+
+# --- checks ------------------------------------------------------------------------------------------------------
+
+
+def _improved(history: History, monitor: str) -> bool:
+    """Whether the last epoch is strictly the best so far by ``monitor``."""
+    numbers: list[float] = getattr(history, monitor)
+    *before, last = numbers
+    if not before:
+        return True
+    return last < min(before) if MONITORS[monitor] == "lower" else last > max(before)
+
+
+def _check_monitor(monitor: str, has_validation: bool, accuracy: bool) -> None:
+    if monitor not in MONITORS:
+        raise ValueError(f"fit: monitor must be one of {', '.join(MONITORS)}, not {monitor!r}")
+    if monitor.startswith("val_") and not has_validation:
+        raise ValueError(f"fit: monitor {monitor!r} needs validation data")
+    if monitor.endswith("accuracy") and not accuracy:
+        raise ValueError(f"fit: monitor {monitor!r} needs accuracy=True")
+
+
+def _check_whole(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"fit: {name} must be a whole number >= 1, got {value!r}")

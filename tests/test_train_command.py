@@ -1,0 +1,63 @@
+"""`micro-autograd train digits`: trains, reports the test accuracy, and saves a model that nn.load restores."""
+
+import io
+import re
+import sys
+
+import pytest
+
+from nn import load, load_digits, predict, train_test_split
+from nn.cli import main
+from nn.train_command import TEST_FRACTION, VALIDATION_FRACTION, train
+
+pytest.importorskip("sklearn")
+TINY = ["--epochs", "1", "--hidden", "3", "--batch", "64", "--quiet"]  # seconds, not minutes
+
+
+def test_train_digits_reports_the_test_accuracy_of_the_model_it_saves(tmp_path, capsys):
+    path = tmp_path / "model.json"
+    assert main(["train", "digits", *TINY, "--out", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1293 images to train on, 144 to validate, 360 to test" in out
+    shown = re.search(r"test accuracy: ([\d.]+)% \((\d+) of 360 digits\)", out)
+    assert shown, out
+    # the test part, cut again here as the command documents it, and read by the model in the file
+    rest, test = train_test_split(load_digits(), TEST_FRACTION, seed=0)
+    assert len(train_test_split(rest, VALIDATION_FRACTION, seed=0)[1]) == 144
+    correct = sum(p == t for p, t in zip(predict(load(path).model, test.inputs), test.targets, strict=True))
+    assert int(shown[2]) == correct and float(shown[1]) == round(100 * correct / 360, 1)
+
+
+def test_the_saved_model_gives_the_same_predictions_as_the_trained_one(tmp_path):
+    path = tmp_path / "model.json"
+    trained = train(epochs=2, hidden=4, batch=64, lr=0.1, seed=1, path=str(path), out=io.StringIO(), progress=False)
+    restored = load(path).model
+    inputs = load_digits().inputs
+    assert predict(restored, inputs) == predict(trained.model, inputs)
+    assert restored.state_dict() == trained.model.state_dict()
+    assert trained.history.best_epoch in (1, 2)
+
+
+def test_the_progress_bar_goes_to_stderr(tmp_path, capsys):
+    assert main(["train", "digits", *TINY[:-1], "--out", str(tmp_path / "m.json")]) == 0
+    captured = capsys.readouterr()
+    assert "epoch 1/1" in captured.err and "epoch 1/1" not in captured.out
+
+
+def test_without_scikit_learn_the_command_names_the_extra(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    assert main(["train", "digits", *TINY, "--out", str(tmp_path / "m.json")]) == 1
+    err = capsys.readouterr().err
+    assert "micro-autograd: error: nn.load_digits needs scikit-learn" in err and "micro-autograd[digits]" in err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "bad", [["--epochs", "0"], ["--hidden", "-1"], ["--batch", "x"], ["--lr", "0"], ["moons"]], ids=str
+)
+def test_bad_arguments_are_refused_clearly(bad, capsys):
+    arguments = ["train", *bad] if bad == ["moons"] else ["train", "digits", *bad]
+    with pytest.raises(SystemExit) as exit_info:
+        main(arguments)
+    assert exit_info.value.code == 2
+    assert "error: argument" in capsys.readouterr().err

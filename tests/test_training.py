@@ -1,0 +1,248 @@
+"""nn.fit: its history against the same training written by hand in PyTorch (float64), its progress
+report with and without tqdm, and the best model it saves."""
+
+import io
+import random
+import sys
+
+import pytest
+import torch
+
+import nn
+from nn import MLP, SGD, Adam, Dataset, Neuron, cross_entropy, evaluate, fit, load, mse_loss
+
+torch.set_num_threads(1)
+
+
+def problem(n, seed):
+    """n samples of 3 numbers in 3 classes (the class is the largest of a noisy copy of the input)."""
+    rng = random.Random(seed)
+    inputs = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(n)]
+    targets = [max(range(3), key=lambda k, x=x: x[k] + rng.gauss(0, 0.3)) for x in inputs]
+    return Dataset(inputs, targets)
+
+
+def torch_training(model, train, validation, epochs, batch_size, lr, momentum, seed):
+    """The training ``fit`` documents, written out in PyTorch: per epoch the k-th shuffle of one
+    random.Random(seed), batches in that order, mean cross-entropy, torch's SGD; returns the history."""
+    layers = []
+    for layer in model.layers:
+        weight = torch.tensor([[w.data for w in n.weights] for n in layer.neurons], dtype=torch.float64)
+        bias = torch.tensor([n.bias.data for n in layer.neurons], dtype=torch.float64)
+        layers.append((weight.requires_grad_(), bias.requires_grad_()))
+
+    def forward(x):
+        for index, (weight, bias) in enumerate(layers):
+            x = x @ weight.T + bias
+            if index < len(layers) - 1:
+                x = torch.relu(x)
+        return x
+
+    optimizer = torch.optim.SGD([p for pair in layers for p in pair], lr=lr, momentum=momentum)
+    rng = random.Random(seed)
+    inputs = torch.tensor(train.inputs, dtype=torch.float64)
+    targets = torch.tensor(train.targets)
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    for _ in range(epochs):
+        order = list(range(len(train)))
+        rng.shuffle(order)
+        loss_sum = correct = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = torch.tensor(order[start : start + batch_size])
+            logits = forward(inputs[batch])
+            loss = torch.nn.functional.cross_entropy(logits, targets[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(batch)
+            correct += (logits.argmax(dim=1) == targets[batch]).sum().item()
+        history["loss"].append(loss_sum / len(train))
+        history["accuracy"].append(correct / len(train))
+        with torch.no_grad():
+            logits = forward(torch.tensor(validation.inputs, dtype=torch.float64))
+            val_targets = torch.tensor(validation.targets)
+            history["val_loss"].append(torch.nn.functional.cross_entropy(logits, val_targets).item())
+            history["val_accuracy"].append((logits.argmax(dim=1) == val_targets).sum().item() / len(validation))
+    return history, [p.detach() for pair in layers for p in pair]
+
+
+def test_fit_gives_the_history_of_the_same_training_written_by_hand_in_pytorch():
+    train, validation = problem(23, seed=1), problem(9, seed=2)
+    model = MLP(3, [5, 3], seed=4)
+    reference, parameters = torch_training(model, train, validation, 4, 5, lr=0.2, momentum=0.9, seed=11)
+    history = fit(
+        model,
+        cross_entropy,
+        train,
+        optimizer=SGD(model.parameters(), lr=0.2, momentum=0.9),
+        epochs=4,
+        batch_size=5,  # 23 samples: four batches of 5 and one of 3
+        validation=validation,
+        seed=11,
+        progress=False,
+    )
+    assert history.epochs == 4 and len(history.seconds) == 4
+    for name, numbers in reference.items():
+        assert getattr(history, name) == pytest.approx(numbers, rel=1e-10, abs=1e-12), name
+    assert history.loss[-1] < history.loss[0]  # it learnt something: the comparison is not of two idle runs
+    flat = torch.cat([p.flatten() for p in parameters]).tolist()
+    ours = []  # in torch's order: each layer's weight matrix row by row, then its biases
+    for layer in model.layers:
+        ours += [w.data for n in layer.neurons for w in n.weights] + [n.bias.data for n in layer.neurons]
+    assert ours == pytest.approx(flat, rel=1e-10, abs=1e-12)
+
+
+def test_evaluate_gives_the_mean_loss_and_accuracy_without_touching_gradients():
+    data = problem(10, seed=3)
+    model = MLP(3, [4, 3], seed=1)
+    result = evaluate(model, cross_entropy, data)
+    logits = torch.tensor([[o.data for o in model(x)] for x in data.inputs], dtype=torch.float64)
+    targets = torch.tensor(data.targets)
+    assert result.loss == pytest.approx(torch.nn.functional.cross_entropy(logits, targets).item(), rel=1e-12)
+    assert result.accuracy == (logits.argmax(dim=1) == targets).sum().item() / len(data)
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_fit_trains_other_tasks_without_accuracy():
+    data = Dataset([[x / 10] for x in range(10)], [0.3 * x / 10 - 0.1 for x in range(10)])
+    model = Neuron(1, activation="linear", seed=0)
+    history = fit(
+        model,
+        lambda output, target: mse_loss([output], [target]),
+        data,
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=30,
+        batch_size=4,
+        accuracy=False,
+        progress=False,
+    )
+    assert history.accuracy == [] and history.val_loss == []
+    assert history.loss[-1] < history.loss[0] / 10
+
+
+def test_the_best_model_is_saved_and_is_the_model_of_the_best_epoch(tmp_path):
+    train, validation = problem(30, seed=5), problem(12, seed=6)
+
+    def run(epochs, checkpoint=None):
+        model = MLP(3, [6, 3], seed=2)
+        optimizer = SGD(model.parameters(), lr=0.5, momentum=0.9)
+        history = fit(
+            model,
+            cross_entropy,
+            train,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=4,
+            validation=validation,
+            checkpoint=checkpoint,
+            seed=3,
+            progress=False,
+        )
+        return model, optimizer, history
+
+    path = tmp_path / "best.json"
+    last_model, _, history = run(8, path)
+    best_epoch = min(range(8), key=history.val_loss.__getitem__) + 1
+    assert history.best_epoch == best_epoch
+    assert best_epoch < 8, "pick settings where the last epoch is not the best, or this test shows nothing"
+    model_then, optimizer_then, _ = run(best_epoch)  # the same run, stopped at the best epoch
+    saved = load(path)
+    assert saved.model.state_dict() == model_then.state_dict() != last_model.state_dict()
+    assert saved.optimizer is not None and saved.optimizer.state_dict() == optimizer_then.state_dict()
+
+
+@pytest.mark.parametrize(
+    ("monitor", "better"), [("loss", min), ("accuracy", max), ("val_accuracy", max), ("val_loss", min)]
+)
+def test_the_best_epoch_follows_the_monitored_number(monitor, better):
+    train, validation = problem(20, seed=7), problem(10, seed=8)
+    model = MLP(3, [4, 3], seed=0)
+    history = fit(
+        model,
+        cross_entropy,
+        train,
+        optimizer=SGD(model.parameters(), lr=0.3),
+        epochs=5,
+        validation=validation,
+        monitor=monitor,
+        progress=False,
+    )
+    numbers = getattr(history, monitor)
+    assert history.best_epoch == numbers.index(better(numbers)) + 1  # the first epoch that reached the best
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"monitor": "val_loss"}, ValueError, "needs validation data"),
+        ({"monitor": "speed"}, ValueError, "monitor must be one of"),
+        ({"monitor": "accuracy", "accuracy": False}, ValueError, "needs accuracy=True"),
+        ({"epochs": 0}, ValueError, "epochs must be a whole number"),
+        ({"batch_size": 2.5}, ValueError, "batch_size must be a whole number"),
+        ({"checkpoint": "never-written.json", "model": lambda x: x}, TypeError, "checkpoint saves"),
+    ],
+)
+def test_bad_settings_are_refused_before_any_training(arguments, error, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = MLP(3, [3], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=message):
+        fit(
+            arguments.pop("model", model),
+            cross_entropy,
+            problem(6, seed=0),
+            optimizer=SGD(model.parameters(), lr=0.1),
+            progress=False,
+            **arguments,
+        )
+    assert model.state_dict() == before and not list(tmp_path.iterdir())
+
+
+def tiny_fit(progress):
+    model = MLP(3, [3], seed=0)
+    data = problem(8, seed=0)
+    return fit(
+        model, cross_entropy, data, optimizer=SGD(model.parameters(), lr=0.1), epochs=2, batch_size=4, progress=progress
+    )
+
+
+def test_the_progress_bar_is_tqdms_when_tqdm_is_installed():
+    pytest.importorskip("tqdm")
+    stream = io.StringIO()
+    history = tiny_fit(stream)
+    text = stream.getvalue()
+    assert "epoch 1/2" in text and "epoch 2/2" in text and "2/2 [" in text  # tqdm's count of batches
+    assert f"loss={history.loss[-1]:.4f}" in text and f"accuracy={history.accuracy[-1]:.1%}" in text
+
+
+def test_without_tqdm_a_plain_line_per_epoch_still_reports_progress(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # what a missing package looks like to import
+    stream = io.StringIO()
+    history = tiny_fit(stream)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    for epoch, line in enumerate(lines, start=1):
+        assert line.startswith(f"epoch {epoch}/2: 2 batches in ")
+        assert line.endswith(f"loss {history.loss[epoch - 1]:.4f}, accuracy {history.accuracy[epoch - 1]:.1%}")
+
+
+def test_progress_goes_to_stderr_by_default_and_nowhere_when_off(capsys):
+    tiny_fit(True)
+    captured = capsys.readouterr()
+    assert "epoch 2/2" in captured.err and captured.out == ""
+    tiny_fit(False)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_fit_is_reproducible_from_its_seed():
+    def run(seed):
+        model = MLP(3, [4, 3], seed=0)
+        fit(model, cross_entropy, problem(15, 1), optimizer=Adam(model.parameters()), seed=seed, progress=False)
+        return model.state_dict()
+
+    assert run(5) == run(5) != run(6)
+
+
+def test_the_new_names_are_exported():
+    for name in ("fit", "History", "evaluate", "Dataset", "train_test_split", "minibatches", "load_digits"):
+        assert name in nn.__all__
