@@ -608,6 +608,9 @@ CHAIN_STEPS = 450  # micrograd's deepest chain at its default recursion limit
 def workloads(quick: bool, tiny: bool = False) -> list[Workload]:
     """A-E at the issue's sizes (smaller with ``quick``; ``tiny``: B on 10 samples, E on minibatches of 2,
     for the tests)."""
+    from .digits import BATCH
+    from .digits import workload as digits
+
     steps = 200 if quick else 2000
     samples = 10 if tiny else SAMPLES
     moons_engines: dict[str, Callable[..., Run]] = {
@@ -680,4 +683,5 @@ def workloads(quick: bool, tiny: bool = False) -> list[Workload]:
             ops=lambda n: 2 * n - 1,
             missing={"compiled": "D builds and differentiates its graph once: there is nothing to replay"},
         ),
+        digits(quick, 2 if tiny else BATCH),
     ]
