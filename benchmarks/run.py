@@ -111,7 +111,7 @@ def columns(timings: Sequence[Timing], engines: Sequence[str]) -> list[tuple[str
 
 
 def table(timings: Sequence[Timing], engines: Sequence[str]) -> list[str]:
-    """The README's table: micrograd's time, and every other engine's speed-up over it."""
+    """The README's table: micrograd's time, and every other engine's speed-up over it (turn by turn)."""
     shown = columns(timings, engines)
     lines = ["| workload | " + " | ".join(heading for _, heading in shown) + " |", "|---|" + "---|" * len(shown)]
     for timing in timings:
@@ -154,7 +154,7 @@ def table_notes(timings: Sequence[Timing], turns: int) -> list[str]:
     left_out = [f"{t.workload.key} {engine}: {why}" for t in timings for engine, why in t.prepared.missing.items()]
     if left_out:
         notes.append("— left out: " + "; ".join(left_out) + ".")
-    return notes
+    return [line for note in notes for line in ("", note)][1:]  # a paragraph each
 
 
 def _span(timings: Sequence[Timing], engine: str) -> str | None:
@@ -330,13 +330,12 @@ def reruns(measurements: Sequence[Measurement]) -> list[str]:
         load = (", ".join(f"{x:.1f}" for x in avg) for avg in (m.load_start, m.load_end))
         lines.append(f"| {number} | {next(load)} | {next(load)} | {m.seconds:.0f} |")
     lines += ["", agreement(measurements)]
-    if len(measurements) > 1:
-        differ = disagreements(measurements[-2], measurements[-1])
-        if differ:
-            lines.append("")
-        for name, a, b in differ:
-            show = _digits if "break-even" in name else ratio_text
-            lines.append(f"- {name}: {show(a)} -> {show(b)} (medians, run before -> this run)")
+    differ = disagreements(measurements[-2], measurements[-1]) if len(measurements) > 1 else []
+    if differ:
+        lines += ["", f"The ratios that moved, run {len(measurements) - 1} -> run {len(measurements)} (medians):", ""]
+    for name, a, b in differ:
+        show = _digits if "break-even" in name else ratio_text
+        lines.append(f"- {name}: {show(a)} -> {show(b)}")
     return lines
 
 
@@ -351,9 +350,8 @@ def agreement(measurements: Sequence[Measurement]) -> str:
     if differ:
         return (
             f"These are run {runs}'s figures; it and run {runs - 1} still differ by more than"
-            f" {AGREEMENT - 1:.0%} on {len(differ)} of the {count} published ratios: "
-            + ", ".join(name for name, _, _ in differ)
-            + "."
+            f" {AGREEMENT - 1:.0%} on {len(differ)} of the {count} published ratios (listed under Runs in the"
+            " results): these figures did not reproduce."
         )
     name, factor = largest_difference(before, after)
     return (
@@ -423,7 +421,7 @@ def report(args: argparse.Namespace, engines: Sequence[str], turns: int, command
 
     chosen = [w for w in workloads.workloads(args.quick) if w.key in args.only.upper()]
     memory = {} if args.no_extras else memory_per_node([e for e in engines if e in (EAGER, BASELINE, "torch")], say)
-    min_sample = 0.05 if args.quick else 0.25
+    min_sample = 0.05 if args.quick else 0.1
     prepared: list[Prepared] = [prepare(w, engines, say, min_sample) for w in chosen]
     measurements = [measure(prepared, turns, say)]
     while len(measurements) < args.runs:
@@ -505,7 +503,7 @@ def _size(timing: Timing) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, 3 turns, 2 runs: a smoke run")
-    parser.add_argument("--turns", type=int, default=None, help="timed samples per engine per run (default 5; quick 3)")
+    parser.add_argument("--turns", type=int, default=None, help="timed samples per engine per run (default 7; quick 3)")
     parser.add_argument("--runs", type=int, default=None, help="at most this many runs (default 3; quick 2)")
     parser.add_argument("--only", default="ABCDE", help="which workloads, e.g. --only AB")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
@@ -517,7 +515,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for engine in engines:
         if engine not in ENGINES:
             parser.error(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
-    turns = args.turns or (3 if args.quick else 5)
+    turns = args.turns or (3 if args.quick else 7)
     args.runs = args.runs or (2 if args.quick else 3)
     if turns < 1 or args.runs < 1:
         parser.error("--turns and --runs must be at least 1")

@@ -673,7 +673,7 @@ def workloads(quick: bool, tiny: bool = False) -> list[Workload]:
             "D",
             "sum of products a_i*b_i, then backward",
             "op",
-            10_000 if quick else 100_000,
+            5_000 if quick else 20_000,
             {
                 "micro-autograd": dot_eager(micro_autograd_value),
                 "micrograd": dot_eager(micrograd_value),

@@ -49,6 +49,7 @@ def test_two_runs_agree_when_every_published_ratio_is_within_20_percent():
     assert moved == [("A: micro-autograd vs micrograd", 11.0, 14.0)]
     text = "\n".join(run.reruns([first, _measurement([14.0, 13.5, 14.0], [1.0, 1.0, 1.0])]))
     assert "still differ by more than 20% on 1 of the 1 published ratios" in text
+    assert "these figures did not reproduce" in text
     assert "- A: micro-autograd vs micrograd: 11x -> 14x" in text
 
 
