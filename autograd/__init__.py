@@ -20,7 +20,7 @@ from .functional import grad, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .installation import version as _version
 from .installation import warn_if_clashing as _warn_if_clashing
-from .stepthrough import save_stepthrough, stepthrough_html
+from .stepthrough import StepThrough, save_stepthrough, show, stepthrough_html
 from .value import Operation, Value
 
 __version__ = _version()
@@ -41,6 +41,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "NumericOverflowError",
     "Operation",
+    "StepThrough",
     "Value",
     "compile",
     "detect_anomaly",
@@ -54,6 +55,7 @@ __all__ = [
     "no_grad",
     "save_stepthrough",
     "set_grad_enabled",
+    "show",
     "stepthrough_html",
     "topological_order",
 ]

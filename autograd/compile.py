@@ -21,7 +21,8 @@ What a replay assumes, and what guards it:
   call and are safe. Python control flow in ``f`` that reads ``.data``
   (``if x.data > 0: ...``) is not seen by the trace: the replay keeps the
   branch taken when tracing. ``check=True`` reruns ``f`` eagerly on every
-  call and raises GraphError the moment the graph differs from the trace.
+  call (at the call's numbers) and raises GraphError the moment the graph
+  differs from the trace.
 - Everything that is not an input is a constant: plain numbers in ``f`` and
   Values that are not in ``inputs`` keep their traced numbers (``check=True``
   notices when they change).
@@ -30,9 +31,32 @@ What a replay assumes, and what guards it:
 - Only what the output depends on is replayed: a computation in ``f`` whose
   result does not reach the output is left out (and so is any error it
   would raise).
-- A call that fails (``log`` of a negative number, a division by zero) is
-  rerun eagerly, so it raises the engine's own error naming the operation;
-  so does any call under a checking mode (``detect_anomaly()``).
+
+What a call does:
+
+- Its numbers are converted and refused as ``Value(...)`` converts and
+  refuses them (ints, numpy scalars, Fractions become floats; bool, arrays,
+  strings and ints too large for a float are refused, naming the input), so
+  the replay computes in floats and returns floats.
+- The replay needs no recording: it runs the same under ``no_grad()``, as
+  ``torch.func.grad`` ignores an outer ``no_grad()``.
+- A call that fails (``log`` of a negative number, a division by zero), and
+  any call under ``detect_anomaly()``, is run by the engine itself: the
+  traced graph is rebuilt with the engine's own operations on fresh leaves,
+  in the order ``f`` made them, so the error or anomaly message is the one
+  ``f`` would raise, naming the operation and the labels. ``f`` is not
+  called and nothing shared is written.
+- Labels name the code's variables only when they are ASCII identifiers
+  that are not Python's words nor the code's own names (others are ``t1``,
+  ``t2``... with the label in a comment): Python normalises non-ASCII names
+  (NFKC), so no two nodes can ever share a variable, whatever their labels.
+
+Threads: a replay reads nothing shared but the inputs' ``.data`` when called
+with no numbers, so concurrent calls are exact. ``check=True`` calls ``f``,
+which reads its numbers from the inputs: a call with numbers other than the
+inputs' own puts them into the inputs for its length, under a lock every
+compiled function takes to read the inputs (see ``CompiledGradient._run_f``
+for what other code may observe meanwhile).
 """
 
 from __future__ import annotations
@@ -41,15 +65,17 @@ import builtins
 import keyword
 import math
 import re
+import struct
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
-from .backward import topological_order
-from .errors import GraphError
+from .backward import edges, topological_order
+from .errors import GraphError, NumericOverflowError
 from .functional import grad
 from .grad_mode import RECORD, Mode, _mode, using_mode
-from .value import Value, _as_number
+from .value import Operation, Value, _as_number, _binary_method, _unary_method
 
 # --- symbols: the operation table's formulas, evaluated into source text ----
 
@@ -90,10 +116,10 @@ class _Symbol:
         return _combine(other, " - ", self, _SUM)
 
     def __mul__(self, other: object) -> _Symbol:
-        return _combine(self, " * ", other, _PRODUCT)
+        return _product(self, other)
 
     def __rmul__(self, other: object) -> _Symbol:
-        return _combine(other, " * ", self, _PRODUCT)
+        return _product(other, self)
 
     def __truediv__(self, other: object) -> _Symbol:
         return _combine(self, " / ", other, _PRODUCT)
@@ -149,12 +175,76 @@ def _combine(left: object, operator: str, right: object, precedence: int) -> _Sy
     return _Symbol(text, precedence, max(a.depth, b.depth) + 1)
 
 
+def _product(left: object, right: object) -> _Symbol:
+    """left * right, leaving out a factor of exactly 1.0 (``x * 1.0`` is ``x``, bit for bit, NaN included)."""
+    a, b = _symbol(left), _symbol(right)
+    if a.text == "1.0":
+        return b
+    if b.text == "1.0":
+        return a
+    return _combine(a, " * ", b, _PRODUCT)
+
+
+class _Unused:
+    """The local derivative towards a node that leads to no input: its gradient is never written, so the
+    sweep's arithmetic on it builds no text."""
+
+    def _absorb(self, other: object) -> _Unused:
+        return self
+
+    __mul__ = __rmul__ = __add__ = __radd__ = _absorb
+
+
+_UNUSED = _Unused()
+
+
 def _evaluate(formula: Callable[..., Any], *operands: object) -> Any:
     """``formula`` applied to symbols, or None when it needs the numbers themselves."""
     try:
         return formula(*operands)
     except (_NeedsNumbers, TypeError, AttributeError, ValueError, ArithmeticError):
         return None
+
+
+# --- names: every name the code uses is plain ASCII, so Python reads it exactly as written --------
+
+# Names the code may not use for anything else: Python's words (``__debug__`` cannot be assigned) and its own names.
+_RESERVED = frozenset([*keyword.kwlist, *keyword.softkwlist, "__debug__", "replay", "inf", "nan"])
+
+
+def _usable(label: str) -> bool:
+    """A label that can name its node as it is.
+
+    Only ASCII: Python normalises every other identifier (NFKC), so a fullwidth x would *be* ``x``, and
+    the micro sign the Greek mu; an ASCII identifier is its own normal form, so two different usable labels
+    are two different names. Never of the ``d_`` form the gradients' names take.
+    """
+    return label.isascii() and label.isidentifier() and not label.startswith("d_")
+
+
+class _Names:
+    """Hands out the code's names: a usable label as it is, else a generated one; never the same name twice."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set(_RESERVED)
+        self.next: dict[str, int] = {}  # per prefix, the number to try next
+
+    def claim(self, label: str, prefix: str, first: int) -> str:
+        """``label`` itself when usable and free, else ``prefix`` numbered from ``first``: ``t1``, ``t2``..."""
+        if _usable(label) and label not in self.taken:
+            self.taken.add(label)
+            return label
+        number = self.next.get(prefix, first)
+        while f"{prefix}{number}" in self.taken:
+            number += 1
+        self.next[prefix] = number + 1
+        self.taken.add(f"{prefix}{number}")
+        return f"{prefix}{number}"
+
+
+def _comment(label: str) -> str:
+    """A label as a comment: ``repr`` escapes every character that could end the line or the comment."""
+    return f"  # {label!r}" if label else ""
 
 
 # --- the traced graph, written out --------------------------------------------
@@ -171,6 +261,15 @@ class _Writer:
     functions: dict[object, str] = field(default_factory=dict)
     symbols: dict[Value, _Symbol] = field(default_factory=dict)
     gradients: dict[Value, str] = field(default_factory=dict)
+    allocate: _Names = field(default_factory=_Names)
+    parents: dict[Value, tuple[Value, ...]] = field(default_factory=dict)
+    uses: dict[Value, int] = field(default_factory=dict)  # how many edges leave each node (to its users)
+
+    def __post_init__(self) -> None:
+        self.parents = {node: node.parents for node in self.order}
+        for parents in self.parents.values():
+            for parent in parents:
+                self.uses[parent] = self.uses.get(parent, 0) + 1
 
     def write(self) -> str:
         """The function ``replay(inputs...) -> (output, [d output/d input, ...])``, as source."""
@@ -181,6 +280,9 @@ class _Writer:
         backward_lines, needed = self.backward(output)
         forward_lines = self.forward(output, needed)
         lines = [f"def replay({', '.join(parameters)}):"]
+        renamed = [f"{self.names[v]} is {v.label!r}" for v in self.inputs if v.label and v.label != self.names[v]]
+        if renamed:
+            lines.append(f"    # inputs: {', '.join(renamed)}")
         lines += [f"    {line}" for line in forward_lines]
         lines.append("    # backward: d_name is d(output)/d(name), the chain rule edge by edge")
         lines += [f"    {line}" for line in backward_lines]
@@ -190,56 +292,35 @@ class _Writer:
 
     def name_functions(self) -> None:
         """Names for the table's functions the code calls: ``relu`` and ``local_relu``, ``power``..."""
-        for op in dict.fromkeys(node._op for node in self.order if node._op is not None):  # first use first
-            base = op.name if op.name.isidentifier() else getattr(op.forward, "__name__", "").lstrip("_")
-            if not base.isidentifier() or base == "lambda":
+        operations = (node.operation for node in self.order)
+        for op in dict.fromkeys(op for op in operations if op is not None):  # first use first
+            base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
+            if not _usable(base) or base == "lambda":
                 base = "operation"
             for role, formula in (("", op.forward), ("local_", op.local_grads)):
-                if formula in self.functions:
-                    continue
-                name, suffix = f"{role}{base}", 1
-                while name in self.namespace:
-                    suffix += 1
-                    name = f"{role}{base}{suffix}"
-                self.namespace[name] = formula
-                self.functions[formula] = name
+                if formula not in self.functions:
+                    name = self.allocate.claim(f"{role}{base}", f"{role}{base}", 2)
+                    self.namespace[name] = formula
+                    self.functions[formula] = name
 
     def name_nodes(self) -> None:
-        """Labels that are valid, unused identifiers name their nodes; the rest are t1, t2, ..."""
-        taken = set(self.namespace) | set(dir(builtins)) | {"replay"}
-        counter = 0
+        """Usable labels name their nodes (the first to ask gets it); the rest are t1, t2, ..."""
+        self.allocate.taken.update(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
         inputs = set(self.inputs)
         for node in [*self.inputs, *(node for node in self.order if node not in inputs)]:
-            label = node.label
-            usable = label.isidentifier() and not keyword.iskeyword(label) and not label.startswith("d_")
-            if usable and label not in taken:
-                taken.add(label)
-                self.names[node] = label
-                continue
-            counter += 1
-            while f"t{counter}" in taken:
-                counter += 1
-            taken.add(f"t{counter}")
-            self.names[node] = f"t{counter}"
+            self.names[node] = self.allocate.claim(node.label, "t", 1)
         self.symbols = {node: _Symbol(name) for node, name in self.names.items()}
 
     def operands(self, node: Value, symbols: dict[Value, _Symbol]) -> list[object]:
         """The node's operands in the order its operation takes them: symbols, or the folded number."""
-        op = node._op
-        assert op is not None and node._x is not None
-        x = symbols[node._x]
-        if op.arity == 1:
-            return [x]
-        if node._y is not None:
-            return [x, symbols[node._y]]
-        return [node._constant, x] if op.reflected else [x, node._constant]
+        return [symbols[o] if isinstance(o, Value) else o for o in node.operands()]
 
     def call(self, formula: Callable[..., Any], operands: Sequence[object]) -> _Symbol:
         return _Symbol(f"{self.functions[formula]}({', '.join(_symbol(o).text for o in operands)})")
 
     def local_grads(self, node: Value) -> list[_Symbol]:
         """d(node)/d(input) for each Value input, as source text from the table's formula."""
-        op = node._op
+        op = node.operation
         assert op is not None
         operands = [*self.operands(node, self.symbols), self.symbols[node]]
         formula = _evaluate(op.local_grads, *operands)
@@ -248,96 +329,152 @@ class _Writer:
             formula = call if op.arity == 1 else (_Symbol(f"{call.text}[0]"), _Symbol(f"{call.text}[1]"))
         if op.arity == 1:
             return [_symbol(formula)]
-        dx, dy = formula
-        if node._y is not None:
-            return [_symbol(dx), _symbol(dy)]
-        return [_symbol(dy if op.reflected else dx)]
+        # One derivative per operand; those of the Value operands are aligned with node.parents.
+        return [_symbol(d) for d, operand in zip(formula, node.operands(), strict=True) if isinstance(operand, Value)]
 
     def forward(self, output: Value, needed: set[str]) -> list[str]:
         """One line per node; an unlabelled node used once, and by no derivative, is written into its user."""
-        uses: dict[Value, int] = {}
-        for node in self.order:
-            for parent in node.parents:
-                uses[parent] = uses.get(parent, 0) + 1
         parameters = set(self.inputs)
         symbols: dict[Value, _Symbol] = {}
         lines = []
         for node in self.order:
             name = self.names[node]
-            op = node._op
+            comment = _comment(node.label) if node.label != name else ""
+            op = node.operation
             if op is None:
                 symbols[node] = _Symbol(name)
                 if node not in parameters:  # not an input: a constant of the replay
-                    lines.append(f"{name} = {_literal(node.data).text}")
+                    lines.append(f"{name} = {_literal(node.data).text}{comment}")
                 continue
             operands = self.operands(node, symbols)
             expression = _evaluate(op.forward, *operands)
             expression = self.call(op.forward, operands) if expression is None else _symbol(expression)
-            inline = node is not output and uses.get(node) == 1 and name not in needed and not node.label
+            inline = node is not output and self.uses.get(node) == 1 and name not in needed and not node.label
             if inline and expression.depth < _MAX_INLINE_DEPTH:
                 symbols[node] = expression
             else:
-                lines.append(f"{name} = {expression.text}")
+                lines.append(f"{name} = {expression.text}{comment}")
                 symbols[node] = _Symbol(name)
         return lines
 
     def backward(self, output: Value) -> tuple[list[str], set[str]]:
-        """The eager sweep's edges in its own order, so every sum adds up in the same order.
+        """The chain rule as code: the eager sweep itself (``edges()``), run on symbols.
 
-        Only edges towards an input are written: the rest cannot change an input's gradient.
+        The sweep multiplies and adds the symbols, so every contribution comes out as text in the
+        eager order, and every sum adds up in the same order. After each line is written, the
+        gradient in the sweep's dict is replaced by its name (``d_h1``). Only edges towards an input
+        are written: the rest cannot change an input's gradient.
         """
         leads_to_input = set(self.inputs)
         for node in self.order:
-            if node._x in leads_to_input or node._y in leads_to_input:
+            if not leads_to_input.isdisjoint(self.parents[node]):
                 leads_to_input.add(node)
-        edges_into: dict[Value, int] = {}
-        for node in self.order:
-            for parent in node.parents:
-                edges_into[parent] = edges_into.get(parent, 0) + 1
-        self.gradients = {output: "1.0"}
-        received: dict[Value, int] = {}
+
+        def local_grads(node: Value) -> list[_Symbol | _Unused]:
+            if node.is_leaf:
+                return []
+            locals_ = self.local_grads(node)
+            return [d if p in leads_to_input else _UNUSED for p, d in zip(self.parents[node], locals_, strict=True)]
+
+        gradients: dict[Value, Any] = {output: _literal(1.0)}
+        relevant = [node for node in self.order if node in leads_to_input]
         lines: list[str] = []
         needed: set[str] = set()
-        for node in reversed(self.order):
-            if node._op is None or node not in leads_to_input:
+        for edge in edges(relevant, gradients, local_grads):
+            parent = edge.parent
+            if parent not in leads_to_input:
                 continue
-            node_grad = _Symbol(self.gradients[node])
-            for parent, local in zip(node.parents, self.local_grads(node), strict=True):
-                if parent not in leads_to_input:
-                    continue
-                needed.update(_names_in(local.text))
-                contribution = _times(local, node_grad)
-                count = received[parent] = received.get(parent, 0) + 1
-                gradient = f"d_{self.names[parent]}"
-                alias = contribution.precedence == _ATOM and not parent.label
-                if count == 1 and edges_into[parent] == 1 and alias:
-                    self.gradients[parent] = contribution.text  # a bare name or number: reuse it, no line
-                elif count == 1:
-                    self.gradients[parent] = gradient
-                    lines.append(f"{gradient} = {contribution.text}")
-                else:
-                    lines.append(f"{gradient} += {contribution.text}")
+            needed.update(_names_in(edge.local.text))
+            name = f"d_{self.names[parent]}"
+            if not edge.first:
+                lines.append(f"{name} += {edge.contribution.text}")  # the sweep's total: name + contribution
+            elif self.uses[parent] == 1 and edge.contribution.precedence == _ATOM and not parent.label:
+                continue  # a bare name or number, its only contribution: the code uses it as it is, no line
+            else:
+                lines.append(f"{name} = {edge.contribution.text}")
+            gradients[parent] = _Symbol(name)
+        self.gradients = {v: gradients[v].text for v in self.inputs if v in gradients}
         return lines, needed
-
-
-def _text(operand: object) -> str:
-    return _symbol(operand).text
-
-
-def _times(local: _Symbol, node_grad: _Symbol) -> _Symbol:
-    """local * grad, leaving out a factor of exactly 1 (x * 1.0 is x, bit for bit)."""
-    if node_grad.text == "1.0":
-        return local
-    if local.text == "1.0":
-        return node_grad
-    if local.text == "-1.0":
-        return -node_grad
-    return local * node_grad
 
 
 def _names_in(text: str) -> set[str]:
     """The variable names an expression reads (numbers such as ``1e-05`` are not names)."""
     return set(re.findall(r"(?<![\w.])[A-Za-z_]\w*", text))
+
+
+# --- the eager paths: the traced graph rebuilt by the engine, or f itself -------------------------
+
+
+class _Step(NamedTuple):
+    """One node of the traced graph: enough to compare a new graph with it, and for the engine to make it again."""
+
+    operation: Operation | None  # None for a leaf
+    operands: tuple[int | float, ...]  # in operand order: an int is an earlier step's index, a float a folded number;
+    # for a leaf, (its position among the inputs,) or () for a constant
+    label: str
+    data: float  # the traced number (a constant keeps it; an input gets each call's number)
+
+
+def _program(order: list[Value], inputs: Sequence[Value]) -> list[_Step]:
+    """The graph ``order`` (a topological order) as steps, one per node, in that order."""
+    index = {node: position for position, node in enumerate(order)}
+    position_of_input = {leaf: position for position, leaf in enumerate(inputs)}
+    steps = []
+    for node in order:
+        op = node.operation
+        if op is None:
+            where = position_of_input.get(node)
+            steps.append(_Step(None, () if where is None else (where,), node.label, node.data))
+        else:
+            operands = tuple(index[o] if isinstance(o, Value) else o for o in node.operands())
+            steps.append(_Step(op, operands, node.label, node.data))
+    return steps
+
+
+def _shape(step: _Step) -> tuple[object, ...]:
+    """What must not change between the trace and a rerun of f: operations, wiring, constants (bit for bit)."""
+    if step.operation is None and not step.operands:
+        return (None, _bits(step.data))
+    return (step.operation, *(o if isinstance(o, int) else _bits(o) for o in step.operands))
+
+
+def _describe(step: _Step) -> str:
+    if step.operation is None:
+        return f"input {step.operands[0]}" if step.operands else f"the constant {step.data!r}"
+    operands = ", ".join(f"node {o}" if isinstance(o, int) else repr(o) for o in step.operands)
+    return f"{step.operation.name} of ({operands})"
+
+
+def _rebuild(program: list[_Step], numbers: Sequence[float]) -> tuple[Value, list[Value]]:
+    """The traced graph made again by the engine's own operations, on fresh leaves: inputs at ``numbers``.
+
+    Nothing the caller shares is read or written; the engine's errors and checks (``detect_anomaly()``)
+    come out of its own operations, naming the operation and the labels.
+    """
+    inputs = [Value(number) for number in numbers]
+    methods: dict[Operation, Callable[..., Value]] = {}
+    nodes: list[Value] = []
+    for step in program:
+        op = step.operation
+        if op is None:
+            node = inputs[int(step.operands[0])] if step.operands else Value(step.data)
+        else:
+            if op not in methods:
+                methods[op] = _unary_method(op) if op.arity == 1 else _binary_method(op)
+            operands = [nodes[o] if isinstance(o, int) else o for o in step.operands]
+            if not isinstance(operands[0], Value):  # ``2 - x`` is ``x.__rsub__(2)``: a method is called on its Value
+                operands.reverse()
+            node = methods[op](*operands)
+        node.label = step.label
+        nodes.append(node)
+    return nodes[-1], inputs
+
+
+_FLOATS = frozenset([float])
+
+# One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
+# while any call reads the inputs' numbers, so no call ever sees another call's numbers.
+_INPUTS_LOCK = threading.RLock()
 
 
 # --- the public API --------------------------------------------------------------
@@ -347,7 +484,9 @@ class CompiledGradient:
     """``f``'s output and gradient with respect to ``inputs``, replayed from straight-line code.
 
     Call it with one number per input (or with none, to use the inputs'
-    current ``.data``); it returns ``(output, [d output / d input, ...])``.
+    current ``.data``); it returns ``(output, [d output / d input, ...])``,
+    floats, computed in floats whatever numbers it is given (ints, numpy
+    scalars and Fractions are converted as ``Value(...)`` converts them).
     """
 
     def __init__(
@@ -356,51 +495,73 @@ class CompiledGradient:
         inputs: Sequence[Value],
         source: str,
         namespace: dict[str, object],
-        trace: list[tuple[object, ...]],
+        program: list[_Step],
         check: bool,
     ) -> None:
         self.f = f
         self.inputs = tuple(inputs)
         self.source = source
         self.check = check
-        self._trace = trace
+        self._program = program
         code = builtins.compile(source, "<autograd.compile>", "exec")
         exec(code, namespace)
         self._replay: Callable[..., tuple[float, list[float]]] = namespace["replay"]  # type: ignore[assignment]
 
     def __call__(self, *values: float) -> tuple[float, list[float]]:
-        if not values:
-            values = tuple(v.data for v in self.inputs)
+        given = bool(values)
+        if not given:
+            with _INPUTS_LOCK:
+                values = tuple([v.data for v in self.inputs])
         elif len(values) != len(self.inputs):
             raise TypeError(f"this compiled function takes {len(self.inputs)} input numbers, got {len(values)}")
-        if self.check or _mode.get() is not RECORD:
-            return self._run_eagerly(values, replay_failed=None)
+        numbers = values if _FLOATS.issuperset(map(type, values)) else _numbers(values)  # as Value(...) converts
+        mode = _mode.get()
+        if self.check:
+            return self._run_f(numbers, given)
+        if mode is not RECORD and (mode.check is not None or mode.check_gradients is not None):
+            return self._run_engine(numbers, mode)  # detect_anomaly(): the engine's own checks
         try:
-            return self._replay(*values)
-        except (ArithmeticError, ValueError, TypeError) as failure:
-            return self._run_eagerly(values, replay_failed=failure)
+            return self._replay(*numbers)  # needs no recording: it works under no_grad() too, like torch.func.grad
+        except (ArithmeticError, ValueError) as failure:  # the engine's own error, naming the operation
+            self._run_engine(numbers, mode)
+            raise GraphError(f"compiled replay failed ({failure!r}) where the engine did not") from failure
 
-    def _run_eagerly(self, values: Sequence[object], replay_failed: Exception | None) -> tuple[float, list[float]]:
-        """Run ``f`` on Values at ``values``: its own errors, and (checking) a comparison with the trace."""
-        numbers = _numbers(values)
-        saved = [v.data for v in self.inputs]
-        try:
-            for leaf, number in zip(self.inputs, numbers, strict=True):
-                leaf.data = number
-            output = _output_of(self.f)
-            gradients = grad(output, self.inputs)
-            trace = _fingerprint(output, self.inputs)
-        finally:
-            for leaf, number in zip(self.inputs, saved, strict=True):
-                leaf.data = number
-        if trace != self._trace:
+    def _run_engine(self, numbers: Sequence[float], mode: Mode) -> tuple[float, list[float]]:
+        """The traced graph rebuilt by the engine on fresh leaves, under the caller's checks: f is not called."""
+        with using_mode(replace(mode, record=True)):
+            output, leaves = _rebuild(self._program, numbers)
+            return output.data, grad(output, leaves)
+
+    def _run_f(self, numbers: Sequence[float], given: bool) -> tuple[float, list[float]]:
+        """``check=True``: run ``f`` itself, so its Python branches run, and compare its graph with the trace.
+
+        ``f`` reads its numbers from the inputs. Called with no numbers, or with the inputs' own, nothing is
+        written. Called with other numbers, they are put into the inputs for the length of the call and then
+        put back, under the one lock every compiled function's call takes to read the inputs, so compiled
+        calls never see each other's numbers. Other code in another thread meanwhile is not locked out: it
+        reads the call's numbers in the inputs' ``.data``, and a number it writes there is put back over.
+        """
+        with _INPUTS_LOCK:
+            saved = [leaf.data for leaf in self.inputs]
+            write = given and any(_bits(a) != _bits(b) for a, b in zip(saved, numbers, strict=True))
+            try:
+                if write:
+                    for leaf, number in zip(self.inputs, numbers, strict=True):
+                        leaf.data = number
+                order, in_order_made = _trace(self.f, _mode.get(), refuse_frozen=None)
+                output = order[-1]
+                with using_mode(replace(_mode.get(), record=True)):
+                    gradients = grad(output, self.inputs)
+            finally:
+                if write:
+                    for leaf, number in zip(self.inputs, saved, strict=True):
+                        leaf.data = number
+        difference = _first_difference(self._program, _program(in_order_made, self.inputs))
+        if difference is not None:
             raise GraphError(
-                "compiled function: f built a different graph than when it was compiled "
-                f"({_first_difference(self._trace, trace)}); a replay would be wrong. "
-                "Keep Python branches on .data out of f, or compile again."
+                f"compiled function: f built a different graph than when it was compiled ({difference}); "
+                "a replay would be wrong. Keep Python branches on .data out of f, or compile again."
             )
-        if replay_failed is not None:
-            raise GraphError(f"compiled replay failed ({replay_failed!r}) where f itself did not") from replay_failed
         return output.data, gradients
 
 
@@ -412,37 +573,37 @@ def _output_of(f: Callable[[], Value]) -> Value:
 
 
 def _numbers(values: Sequence[object]) -> list[float]:
+    """The call's numbers as floats, converted and refused as ``Value(...)`` does, naming the input."""
     numbers = []
     for position, value in enumerate(values):
-        number = _as_number(value)
+        try:
+            number = _as_number(value)
+        except NumericOverflowError:
+            raise NumericOverflowError(f"compiled function: input {position} is too large for a float") from None
         if number is None:
-            raise TypeError(f"input {position} must be an int or a float, not {type(value).__name__}: {value!r}")
+            raise TypeError(
+                f"compiled function: input {position} must be an int or a float, not {type(value).__name__}: "
+                f"{_shorten(repr(value))}"
+            )
         numbers.append(number)
     return numbers
 
 
-def _fingerprint(output: Value, inputs: Sequence[Value]) -> list[tuple[object, ...]]:
-    """The graph's shape: each node's operation, where its operands come from, and every constant."""
-    position = {leaf: ("input", i) for i, leaf in enumerate(inputs)}
-    shape: list[tuple[object, ...]] = []
-    for index, node in enumerate(topological_order(output)):
-        if node not in position:
-            position[node] = ("node", index)
-        op = node._op
-        if op is None:
-            shape.append(position[node] if position[node][0] == "input" else ("constant", node.data))
-            continue
-        y = position[node._y] if node._y is not None else ("number", node._constant) if op.arity == 2 else None
-        assert node._x is not None
-        shape.append((op.name, op.reflected, position[node._x], y))
-    return shape
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
-def _first_difference(traced: list[tuple[object, ...]], now: list[tuple[object, ...]]) -> str:
+def _bits(number: float) -> bytes:
+    """A float's exact bit pattern: -0.0 differs from 0.0, and a NaN equals itself."""
+    return struct.pack("<d", number)
+
+
+def _first_difference(traced: list[_Step], now: list[_Step]) -> str | None:
+    """Where the graph ``now`` first differs from the traced one, or None when it has the traced shape."""
     for index, (then, current) in enumerate(zip(traced, now, strict=False)):
-        if then != current:
-            return f"node {index} was {then}, now {current}"
-    return f"{len(traced)} nodes traced, {len(now)} now"
+        if _shape(then) != _shape(current):
+            return f"node {index} was {_describe(then)}, now {_describe(current)}"
+    return None if len(traced) == len(now) else f"{len(traced)} nodes traced, {len(now)} now"
 
 
 def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = False) -> CompiledGradient:
@@ -450,8 +611,9 @@ def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = Fa
 
     ``f`` takes no arguments and builds its result from ``inputs`` (leaf
     Values, such as a model's parameters). ``check=True`` reruns ``f``
-    eagerly on every call and raises GraphError if its graph ever differs
-    from the traced one (for debugging; it is as slow as the eager engine).
+    eagerly on every call, at the call's numbers, and raises GraphError if
+    its graph ever differs from the traced one (for debugging; it is as slow
+    as the eager engine).
     """
     inputs = list(inputs)
     for position, leaf in enumerate(inputs):
@@ -461,22 +623,30 @@ def compile(f: Callable[[], Value], inputs: Sequence[Value], *, check: bool = Fa
             raise GraphError(f"compile: input {position} ({leaf!r}) was made by {leaf.op!r}; inputs must be leaves")
     if len({id(leaf) for leaf in inputs}) != len(inputs):
         raise GraphError("compile: the same Value appears twice among the inputs")
-    with using_mode(Mode(record=True, check=_refuse_frozen_results(inputs, _mode.get()))):
-        output = _output_of(f)
-    order = topological_order(output)
+    order, in_order_made = _trace(f, _mode.get(), refuse_frozen=inputs)
     writer = _Writer(inputs, order)
     source = writer.write()
-    return CompiledGradient(f, inputs, source, writer.namespace, _fingerprint(output, inputs), check)
+    return CompiledGradient(f, inputs, source, writer.namespace, _program(in_order_made, inputs), check)
 
 
-def _refuse_frozen_results(inputs: Sequence[Value], outer: Mode) -> Callable[[Value, tuple[float, ...]], None]:
-    """A trace-time check: a result computed from the inputs under no_grad() would be frozen in the replay."""
-    depends: set[Value] = set(inputs)
+def _trace(
+    f: Callable[[], Value], outer: Mode, refuse_frozen: Sequence[Value] | None
+) -> tuple[list[Value], list[Value]]:
+    """Run ``f`` recording its graph, under the caller's checks.
+
+    Returns the graph in ``topological_order`` (output last: the eager sweep's order, which the
+    code follows), and the same nodes in the order ``f`` made them (also a topological order), so
+    that a rebuild meets the error ``f`` would meet first. With ``refuse_frozen`` (the inputs), a
+    result computed from them under no_grad() is refused: the replay would reuse its traced number.
+    """
+    made: list[Value] = []
+    depends: set[Value] = set(refuse_frozen or ())
 
     def check(node: Value, operands: tuple[float, ...]) -> None:
         if outer.check is not None:
             outer.check(node, operands)
-        if node._x in depends or node._y in depends:
+        made.append(node)
+        if refuse_frozen is not None and not depends.isdisjoint(node.parents):
             if not _mode.get().record:
                 raise GraphError(
                     f"compile: f computes {node.op!r} from the inputs under no_grad(); a replay would "
@@ -484,4 +654,10 @@ def _refuse_frozen_results(inputs: Sequence[Value], outer: Mode) -> Callable[[Va
                 )
             depends.add(node)
 
-    return check
+    with using_mode(Mode(record=True, check=check, check_gradients=outer.check_gradients)):
+        output = _output_of(f)
+    order = topological_order(output)
+    in_graph, made_by_f = set(order), set(made)
+    # Nodes made before f ran (leaves, and results f closes over) depend on no node f made: they go first.
+    in_order_made = [node for node in order if node not in made_by_f] + [node for node in made if node in in_graph]
+    return order, in_order_made

@@ -68,6 +68,9 @@ CAPTION_COLOUR = "#64748b"
 FONT = "Helvetica"
 DIGIT_WIDTH = 6.2
 """Width of one digit at the drawing's 11 pt, in points."""
+SMALL_FONT = 10
+"""Points for the drawing's smallest text (captions, local derivatives, the legend): at the 11 pt of
+the numbers, a page scaled so that this is legible keeps everything legible."""
 
 
 class GraphTooLargeError(GraphError):
@@ -209,20 +212,29 @@ def draw_graph(
     name = {node: f"n{index}" for index, node in enumerate(order)}
     drawing = GraphDrawing(
         name="computation",
-        graph_attr={"rankdir": direction, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35"},
+        # Straight segments: dot's curved splines run flat along the rank gaps and graze the boxes there.
+        graph_attr={
+            "rankdir": direction,
+            "fontname": FONT,
+            "nodesep": "0.25",
+            "ranksep": "0.3",
+            "splines": "polyline",
+        },
         # Operations are HTML tables with shape "none" and no margin (shape "plain" makes dot 2.43
         # crawl on graphs where one value feeds many operations).
-        node_attr={"fontname": FONT, "fontsize": "11", "shape": "none", "margin": "0"},
+        node_attr={"fontname": FONT, "fontsize": "11", "shape": "none", "margin": "0", "width": "0.3", "height": "0.3"},
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#475569", "arrowsize": "0.6"},
     )
     drawing.value_count = len(order)
     drawing.render_limit = render_limit
     if legend:
-        drawing.attr(label=_legend(show_local_grads), labelloc="b", labeljust="l")
+        drawing.attr(label=_legend(show_local_grads, direction), labelloc="b", labeljust="l")
     # The statements are written directly (graphviz's per-attribute quoting would take most of
     # the time on large graphs). That is safe: names are n0, n1, ...; every attribute value is
     # one of the constants above; user text reaches DOT only escaped, inside HTML-like labels.
-    port = ":w" if direction == "LR" else ":n"
+    # Every edge leaves the middle of its tail's far side and enters its head's near side, so
+    # it runs in the gap between two ranks and never along the edge of a box it does not touch.
+    port, tail = (":w", "e") if direction == "LR" else (":n", "s")
     lines = drawing.body
     for node in order:
         node_name = name[node]
@@ -234,10 +246,10 @@ def draw_graph(
         operation = f"{node_name}_op"
         label = _operation_label(node, precision, direction, show_local_grads)
         lines.append(f"\t{operation} [label={label} id={operation}]\n")
-        lines.append(f"\t{operation} -> {node_name} [id={node_name}_out]\n")
+        lines.append(f"\t{operation} -> {node_name}{port} [id={node_name}_out tailport={tail}]\n")
         for position, parent in enumerate(node.parents):
-            head = f"{operation}:in{position}{port}" if show_local_grads else operation
-            lines.append(f"\t{name[parent]} -> {head} [id={node_name}_in{position}]\n")
+            head = f"{operation}:in{position}{port}" if show_local_grads else f"{operation}{port}"
+            lines.append(f"\t{name[parent]} -> {head} [id={node_name}_in{position} tailport={tail}]\n")
     return drawing
 
 
@@ -324,51 +336,57 @@ def _operation_label(node: Value, precision: int, direction: Direction, show_loc
     )
     ports = [
         f'<td port="in{position}" bgcolor="white" color="{LOCAL_GRAD_COLOUR}"><font color="{LOCAL_GRAD_COLOUR}" '
-        f'point-size="9">∂ {html.escape(format_number(local, precision))}</font></td>'
+        f'point-size="{SMALL_FONT}">∂ {html.escape(format_number(local, precision))}</font></td>'
         for position, local in enumerate(node.local_grads)
     ]
     if not show_local_grads:
         rows = [symbol.replace("ROWS", "1").replace("COLUMNS", "1")]
     elif direction == "LR":  # ports stacked on the left, the symbol to their right
         rows = [ports[0] + symbol.replace("ROWS", str(len(ports))).replace("COLUMNS", "1"), *ports[1:]]
-    else:  # ports side by side on top, the symbol below
-        rows = ["".join(ports), symbol.replace("ROWS", "1").replace("COLUMNS", str(len(ports)))]
+    else:  # one row, the symbol between its inputs' ports as in the formula: [∂ 2][*][∂ 0.11]
+        rows = [ports[0] + symbol.replace("ROWS", "1").replace("COLUMNS", "1") + "".join(ports[1:])]
     table = "".join(f"<tr>{row}</tr>" for row in rows)
     return f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">{table}</table>>'
 
 
 def _value_label(node: Value, precision: int, show_grad: bool) -> str:
-    """An HTML-like label: [label] [data number] [grad number]; all text escaped."""
-    cells = []
-    if node.label:
-        cells.append(f"<td><b>{label_html(node.label)}</b></td>")
-    cells.append(_number_cell("data", node.data, precision))
+    """An HTML-like label: the label (if any) on the left, ``data`` above ``grad`` on its right.
+
+    Stacking the two numbers keeps the box narrow (it is never shorter than dot's
+    minimum node height anyway), so a rank of leaves stays about half as wide."""
+    rows = [_number_cells("data", node.data, precision)]
     if show_grad:
-        cells.append(_number_cell("grad", node.grad, precision))
-    return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="2"><tr>' + "".join(cells) + "</tr></table>>"
+        rows.append(_number_cells("grad", node.grad, precision))
+    if node.label:
+        rows[0] = f'<td rowspan="{len(rows)}"><b>{label_html(node.label)}</b></td>' + rows[0]
+    table = "".join(f"<tr>{row}</tr>" for row in rows)
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{table}</table>>'
 
 
-def _number_cell(caption: str, number: float, precision: int) -> str:
+def _number_cells(caption: str, number: float, precision: int) -> str:
     """A caption and a number. The number's cell fits a sign, "0.0" and ``precision`` digits,
     so numbers line up and the step-through page can swap one for another in place."""
     width = round(DIGIT_WIDTH * (precision + 4))
     return (
-        f'<td><font point-size="9" color="{CAPTION_COLOUR}">{caption}</font></td>'
+        f'<td align="right"><font point-size="{SMALL_FONT}" color="{CAPTION_COLOUR}">{caption}</font></td>'
         f'<td width="{width}" align="left">{html.escape(format_number(number, precision))}</td>'
     )
 
 
-def _legend(show_local_grads: bool) -> str:
-    """The key under the drawing: one swatch per role, and what an edge label means."""
-    swatches = "".join(
-        f'<td bgcolor="{fill}" color="{border}" border="1" cellpadding="3">{role}</td>'
+def _legend(show_local_grads: bool, direction: Direction) -> str:
+    """The key under the drawing, in the drawing's small font, so it stays no wider than the boxes
+    it explains: one swatch per role (two a row left to right, one a row top to bottom, where
+    drawings are narrow), and what the small red numbers are."""
+    swatches = [
+        f'<td bgcolor="{fill}" color="{border}" border="1" cellpadding="2">{role}</td>'
         for role, (fill, border, _style, _peripheries) in ROLE_STYLE.items()
-    )
-    explain = ""
+    ]
+    per_row = 2 if direction == "LR" else 1
+    rows = ["".join(swatches[k : k + per_row]) for k in range(0, len(swatches), per_row)]
     if show_local_grads:
-        explain = (
-            f'<td><font color="{LOCAL_GRAD_COLOUR}">∂ n</font>'
-            "<font> where an edge meets an operation: the local derivative d(result)/d(input)"
-            " that the backward sweep multiplies by</font></td>"
+        rows.append(
+            f'<td colspan="{per_row}"><font color="{LOCAL_GRAD_COLOUR}">∂ n</font>: local<br/>derivative<br/>'
+            "d(result)/d(input)</td>"
         )
-    return f'<<table border="0" cellspacing="4" cellborder="0"><tr>{swatches}{explain}</tr></table>>'
+    table = "".join(f"<tr>{row}</tr>" for row in rows)
+    return f'<<font point-size="{SMALL_FONT}"><table border="0" cellspacing="2" cellborder="0">{table}</table></font>>'

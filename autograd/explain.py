@@ -9,8 +9,10 @@ refused with an ``ExpressionError`` that shows the expression with the offending
 Each operation is the engine's own: the names become leaf Values and the tree is evaluated with
 Value arithmetic, so the graph is the one ``draw_graph`` and ``save_stepthrough`` show. Plain numbers
 combined with plain numbers (``2 * 3``) are folded into one constant, as Python folds them: the
-engine records only operations that touch a Value. Formulas are written by operator precedence,
-one rule for all: ``(-0.809) ** 2``, ``2 * (-0.5)``, never ``-0.809 ** 2``.
+engine records only operations that touch a Value. Formulas are written by ``notation``, the rule
+the step-through page writes by (operator precedence: ``(-0.809) ** 2``, ``2 * (-0.5)``, never
+``-0.809 ** 2``), and every value is labelled with its name, so the page, the drawing and the text
+name each value alike.
 """
 
 from __future__ import annotations
@@ -27,19 +29,17 @@ from itertools import chain, count
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import backward as _backward
-from .backward import topological_order
+from . import notation
+from .backward import edges, topological_order
 from .draw import GraphDrawing, draw_graph
 from .errors import AutogradError
-from .stepthrough import save_stepthrough
-from .value import Value
+from .notation import Formula
+from .stepthrough import NAME_LENGTH, save_stepthrough
+from .value import NEGATE, Value
 
 MAX_LENGTH = 1_000
 """The longest expression accepted, in characters: ample for teaching, and it keeps Python's parser
 (which fails on a few thousand nested levels) and the printout within reason."""
-NAME_LENGTH = 24
-"""An intermediate value is named by its formula (``x * w + b``) up to this length, else ``v1, v2, ...``."""
-
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": Value.exp,
     "log": Value.log,
@@ -60,6 +60,7 @@ BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Div: ("/", operator.truediv),
     ast.Pow: ("**", operator.pow),
 }
+"""The five operators, by their Operation row's name (how ``notation`` writes them) and their function."""
 
 UNDERSTOOD = f"explain understands numbers, names given values, + - * / **, unary minus and {', '.join(FUNCTIONS)}"
 
@@ -151,7 +152,7 @@ def explain(
             raise ExpressionError(f"parameter {name!r} is not a name in the expression")
     marked = tuple(name for name in names if name in wanted)
     leaves = {name: Value(given[name], name) for name in names}
-    teller = _Teller(expression, leaves, repr if precise else _four_digits)
+    teller = _Teller(expression, leaves, None if precise else SHORT_DIGITS)
     root = teller.evaluate(tree)
     root.backward()
     gradients = {name: leaf.grad for name, leaf in leaves.items()}
@@ -341,61 +342,8 @@ def _used_names(tree: ast.Expression) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-# --- writing formulas ------------------------------------------------------------------------
-
-SUM, PRODUCT, SIGN, POWER, ATOM = range(5)
-LEVEL = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "**": POWER}
-
-
-class _Text(NamedTuple):
-    """A formula and how tightly it binds (its outermost operation's precedence)."""
-
-    text: str
-    level: int
-
-
-def _number(x: float, show: Callable[[float], str]) -> _Text:
-    text = show(x)
-    return _Text(text, SIGN if text.startswith("-") else ATOM)
-
-
-def _binary(symbol: str, left: _Text, right: _Text) -> _Text:
-    """``left symbol right``, with the parentheses precedence needs, and around any signed right
-    operand (``2 * (-0.5)``, ``1 - (-x)``): a sign right after an operator is written in parentheses."""
-    level = LEVEL[symbol]
-    if symbol == "**":  # right-associative, and binds tighter than a sign: (-0.809) ** 2
-        wrap_left, wrap_right = left.level <= level, right.level < level
-    else:
-        wrap_left, wrap_right = left.level < level, right.level <= level or right.level == SIGN
-    return _Text(f"{_wrapped(left, wrap_left)} {symbol} {_wrapped(right, wrap_right)}", level)
-
-
-def _negative(operand: _Text) -> _Text:
-    """``-operand``: parentheses around anything but a name, a call or an unsigned number."""
-    return _Text(f"-{_wrapped(operand, operand.level != ATOM)}", SIGN)
-
-
-def _call(function: str, argument: _Text) -> _Text:
-    return _Text(f"{function}({argument.text})", ATOM)
-
-
-def _wrapped(formula: _Text, wrap: bool) -> str:
-    return f"({formula.text})" if wrap else formula.text
-
-
-def _four_digits(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def _shortest(x: float) -> str:
-    """A constant as a reader writes it: 2, 0.1, 1e+20."""
-    text = repr(x)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _d(name: str) -> str:
-    """The name in a derivative: dx, d(x * w)."""
-    return f"d{name}" if name.isidentifier() else f"d({name})"
+SHORT_DIGITS = 4
+"""Significant digits of the printout's numbers unless ``precise`` (then every digit)."""
 
 
 # --- computing and telling -----------------------------------------------------------------
@@ -405,20 +353,32 @@ class _Term(NamedTuple):
     """One evaluated part of the expression: a Value (or a folded plain number) and its name."""
 
     value: Value | float
-    name: _Text
+    name: Formula
+
+
+class _Line(NamedTuple):
+    """One line of the forward pass: the node made (None for a folded constant), its operation over
+    the names and over the numbers, and the result."""
+
+    made: Value | None
+    formula: Formula
+    numbers: str
+    result: str
 
 
 class _Teller:
     """Evaluates the checked tree with the engine, noting one line per operation as it runs."""
 
-    def __init__(self, expression: str, leaves: dict[str, Value], show: Callable[[float], str]) -> None:
+    def __init__(self, expression: str, leaves: dict[str, Value], digits: int | None) -> None:
         self.expression = expression
         self.leaves = leaves
-        self.show = show
-        self.names: dict[Value, str] = {leaf: name for name, leaf in leaves.items()}
-        # The forward pass in the order it ran: the node made (None for a folded constant) and
-        # the line's parts after its name: the formula over names, over numbers, the result.
-        self.forward: list[tuple[Value | None, list[str]]] = []
+        self.digits = digits
+        self.names: dict[Value, Formula] = {leaf: notation.name(name) for name, leaf in leaves.items()}
+        self.forward: list[_Line] = []  # in the order it ran
+
+    def show(self, x: float) -> str:
+        """A number of the printout: ``digits`` significant digits, or every digit."""
+        return notation.number(x, self.digits).text
 
     def evaluate(self, tree: ast.Expression) -> Value:
         """The tree's output Value, evaluated children first (the order the computation runs)."""
@@ -445,31 +405,23 @@ class _Teller:
 
     def _term(self, node: ast.AST, operands: list[_Term]) -> _Term:
         if isinstance(node, ast.Name):
-            return _Term(self.leaves[node.id], _Text(node.id, ATOM))
+            return _Term(self.leaves[node.id], self.names[self.leaves[node.id]])
         if isinstance(node, ast.Constant):
             assert isinstance(node.value, int | float)  # _check_number saw to it
-            number = float(node.value)
-            return _Term(number, _number(number, _shortest))
+            return _constant(float(node.value))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
             return operands[0]
         if isinstance(node, ast.UnaryOp):
-            return self._apply(node, operator.neg, operands, lambda texts: _negative(texts[0]))
+            return self._apply(node, NEGATE.name, operator.neg, operands)
         if isinstance(node, ast.Call):
             assert isinstance(node.func, ast.Name)
-            name = node.func.id
-            return self._apply(node, FUNCTIONS[name], operands, lambda texts: _call(name, texts[0]))
+            return self._apply(node, node.func.id, FUNCTIONS[node.func.id], operands)
         assert isinstance(node, ast.BinOp)
-        symbol, apply = BINARY[type(node.op)]
-        return self._apply(node, apply, operands, lambda texts: _binary(symbol, *texts))
+        return self._apply(node, *BINARY[type(node.op)], operands)
 
-    def _apply(
-        self,
-        node: ast.AST,
-        function: Callable[..., Any],
-        operands: list[_Term],
-        write: Callable[[list[_Text]], _Text],
-    ) -> _Term:
-        """One operation, by the engine, and its line: ``name = formula = numbers = result``."""
+    def _apply(self, node: ast.AST, operation: str, function: Callable[..., Any], operands: list[_Term]) -> _Term:
+        """One operation, by the engine, and its line: ``name = formula = numbers = result``.
+        ``operation`` is the Operation row's name (``"*"``, ``"neg"``, ``"tanh"``), as ``notation`` writes it."""
         arguments = [term.value for term in operands]
         try:
             if any(isinstance(argument, Value) for argument in arguments):
@@ -478,68 +430,82 @@ class _Teller:
                 result = function(Value(_data(arguments[0])), *arguments[1:]).data
         except AutogradError as error:
             raise ExpressionError(str(error), self.expression, _span(node, self.expression)) from None
-        formula = write([term.name for term in operands])
-        numbers = write([_number(_data(argument), self.show) for argument in arguments]).text
-        if isinstance(result, Value):
-            if len(formula.text) <= NAME_LENGTH and formula.text not in self.names.values():
-                name = formula
-            else:  # a long formula, or a second node with the same formula: v1, v2, ...
-                name = _Text(self._free(f"v{k}" for k in count(1)), ATOM)
-            self._label(result, name.text)
-            self.forward.append((result, [formula.text, numbers, self.show(result.data)]))
-            return _Term(result, name)
-        self.forward.append((None, [formula.text, numbers, self.show(result)]))
-        return _Term(result, _number(result, _shortest))
+        formula = notation.apply(operation, [term.name for term in operands])
+        numbers = notation.apply(operation, [notation.number(_data(a), self.digits) for a in arguments]).text
+        if not isinstance(result, Value):
+            self.forward.append(_Line(None, formula, numbers, self.show(result)))
+            return _constant(result)
+        if len(formula.text) <= NAME_LENGTH and formula.text not in self._taken():
+            name = formula
+        else:  # a long formula, or a second node with the same formula: v1, v2, ...
+            name = notation.name(self._free(f"v{k}" for k in count(1)))
+        self._label(result, name)
+        self.forward.append(_Line(result, formula, numbers, self.show(result.data)))
+        return _Term(result, name)
+
+    def _taken(self) -> set[str]:
+        return {name.text for name in self.names.values()}
 
     def _free(self, candidates: Iterable[str]) -> str:
-        taken = set(self.names.values())
+        taken = self._taken()
         return next(name for name in candidates if name not in taken)
 
-    def _label(self, node: Value, name: str) -> None:
-        """Name the node in the text and in the drawings (its label)."""
-        node.label = self.names[node] = name
+    def _label(self, node: Value, name: Formula | str) -> None:
+        """Name the node in the text and in the drawings (its label: the step-through page reads a
+        label that is a formula as that formula, so it names the node as the text does)."""
+        formula = name if isinstance(name, Formula) else notation.name(name)
+        self.names[node] = formula
+        node.label = formula.text
 
     def text(self, root: Value, parameters: Sequence[str]) -> str:
         """The printout: the expression and values, the forward pass, the backward sweep, the gradients."""
         show, names = self.show, self.names
-        out = _d(names[root])
+
+        def d(of: Value | Formula, by: Value | Formula) -> str:  # df/dx, d(x * w)/dx: plain text, a letter d
+            of, by = (names[x] if isinstance(x, Value) else x for x in (of, by))
+            return notation.derivative(of, by, "d")
+
+        def arithmetic(operation: str, *operands: float) -> str:  # 1 * (-0.5)
+            return notation.apply(operation, [notation.number(x, self.digits) for x in operands]).text
+
         given = ", ".join(f"{name} = {show(leaf.data)}" for name, leaf in self.leaves.items())
         lines = [self.expression, f"  with {given}" + (f"; parameters: {', '.join(parameters)}" if parameters else "")]
         lines += ["", "Forward pass: each operation in the order it runs"]
-        for made, parts in self.forward:
-            if made is None:
-                if parts[0] != parts[-1]:  # a plain -2 needs no line
-                    line = " = ".join(dict.fromkeys(parts))
+        for step in self.forward:
+            parts = dict.fromkeys([step.formula.text, step.numbers, step.result])  # a step never repeats itself
+            if step.made is None:
+                if len(parts) > 1:  # a plain -2 needs no line
+                    line = " = ".join(parts)
                     lines.append(f"  {line}   (plain numbers: folded into a constant, not a node of the graph)")
             else:
-                lines.append("  " + " = ".join(dict.fromkeys([names[made], *parts])))
+                lines.append("  " + " = ".join(dict.fromkeys([names[step.made].text, *parts])))
         if root.is_leaf:
-            lines.append(f"  {names[root]} = {show(root.data)}   (no operation: the output is the name itself)")
-        lines += ["", f"Backward sweep: the chain rule, from {names[root]} back to every name"]
-        lines.append(f"  {out}/{out} = 1")
+            lines.append(f"  {names[root].text} = {show(root.data)}   (no operation: the output is the name itself)")
+        lines += ["", f"Backward sweep: the chain rule, from {names[root].text} back to every name"]
+        lines.append(f"  {d(root, root)} = 1")
         # A local derivative is written over the node's formula where its name is the output's:
         # df/du is the total derivative, d(tanh(u))/du the operation's own.
-        local_names = {**names, root: self.forward[-1][1][0]} if self.forward else names
+        local_names: dict[Value, Formula] = {**names, root: self.forward[-1].formula} if self.forward else names
         totals: dict[Value, float] = {}
-        for edge in _edges(topological_order(root), {root: 1.0}):
-            node, parent = _d(names[edge.node]), _d(names[edge.parent])
-            total = f"{out}/{parent}"
-            product = _binary("*", _number(edge.upstream, show), _number(edge.local, show)).text
-            local = f"{_d(local_names[edge.node])}/{parent}"
+        for edge in edges(topological_order(root), {root: 1.0}):
+            total = d(root, edge.parent)
+            local = d(local_names[edge.node], edge.parent)
             if edge.node.parents.count(edge.parent) > 1:  # x * x: which of the two inputs
                 local += f" (input {edge.position + 1})"
-            line = f"{out}/{node} * {local} = {product} = {show(edge.contribution)}"
+            product = arithmetic("*", edge.upstream, edge.local)
+            line = f"{d(root, edge.node)} * {local} = {product} = {show(edge.contribution)}"
             if edge.first:
                 line = f"{total} = {line}"
             else:
-                sum_ = _binary("+", _number(totals[edge.parent], show), _number(edge.contribution, show)).text
+                sum_ = arithmetic("+", totals[edge.parent], edge.contribution)
                 line = f"{total} += {line}, so {total} = {sum_} = {show(edge.total)}"
             totals[edge.parent] = edge.total
             lines.append(f"  {line}")
-        lines += ["", f"Gradients: {out}/d(name) for every name"]
+        every_name = Formula("name", notation.LOOSE)  # d(name): any of the names
+        lines += ["", f"Gradients: {d(root, every_name)} for every name"]
         for name, leaf in self.leaves.items():
             role = "   (parameter)" if name in parameters else ""
-            lines.append(f"  {out}/{_d(name)} = {show(leaf.grad)}{role}")
+            lines.append(f"  {d(root, leaf)} = {show(leaf.grad)}{role}")
         if not all(math.isfinite(x) for x in [root.data, *(leaf.grad for leaf in self.leaves.values())]):
             lines += ["", "Note: a value or a gradient is not finite (inf or nan): the floats overflowed."]
         return "\n".join(lines)
@@ -560,32 +526,6 @@ def _data(x: Value | float) -> float:
     return x.data if isinstance(x, Value) else x
 
 
-# --- the chain rule, edge by edge --------------------------------------------------------------------
-# Branch `core` adds ``backward.edges`` (THE chain rule, edge by edge) with exactly this contract; once it
-# is merged the line below uses it, and this stand-in (to delete then) is never called.
-
-
-class _Edge(NamedTuple):
-    node: Value
-    parent: Value
-    position: int
-    local: float
-    upstream: float
-    contribution: float
-    total: float
-    first: bool
-
-
-def _stand_in_edges(order: list[Value], gradients: dict[Value, float]) -> Iterator[_Edge]:
-    for node in reversed(order):
-        upstream = gradients.get(node)
-        if upstream is None:
-            continue
-        for position, (parent, local) in enumerate(zip(node.parents, node.local_grads, strict=True)):
-            contribution = local * upstream
-            first = parent not in gradients
-            gradients[parent] = total = contribution if first else gradients[parent] + contribution
-            yield _Edge(node, parent, position, local, upstream, contribution, total, first)
-
-
-_edges: Callable[[list[Value], dict[Value, float]], Iterator[_Edge]] = getattr(_backward, "edges", _stand_in_edges)
+def _constant(x: float) -> _Term:
+    """A plain number of the expression, written as a reader writes it: 2, 0.1, 1e+20."""
+    return _Term(x, notation.number(x, None))

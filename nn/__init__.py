@@ -14,7 +14,7 @@ from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
 from .compiled import CompiledLoss, compile_loss
 from .data import Dataset, load_digits, minibatches, train_test_split
-from .draw import draw_network
+from .draw import draw_network, network_view
 from .layers import MLP, Layer, Neuron
 from .losses import cross_entropy, hinge_loss, l2_penalty, log_softmax, mse_loss, softmax, squared_error
 from .metrics import accuracy, argmax, confusion_matrix, predict
@@ -56,6 +56,7 @@ __all__ = [
     "log_softmax",
     "minibatches",
     "mse_loss",
+    "network_view",
     "predict",
     "restore",
     "save",

@@ -16,7 +16,7 @@ from autograd.draw import Direction, GraphDrawing
 
 from . import article
 from .article import article_state
-from .draw import draw_network
+from .draw import draw_network, network_view
 
 View = Literal["graph", "network"]
 Format = Literal["svg", "png", "pdf", "dot"]
@@ -45,8 +45,9 @@ def write_drawing(drawing: GraphDrawing, path: str | Path, format: Format) -> Pa
 
 
 def write_article_stepthrough(path: str | Path, learning_rate: float = article.LEARNING_RATE) -> Path:
-    """The step-through page of the article: forward, backward, one update, the new prediction."""
-    model, _, prediction, error = article_state()
+    """The step-through page of the article: forward, backward, one update, the new prediction;
+    the computation graph and, a toggle away, the network as the article draws it."""
+    model, inputs, prediction, error = article_state()
     return save_stepthrough(
         path,
         error,
@@ -54,4 +55,5 @@ def write_article_stepthrough(path: str | Path, learning_rate: float = article.L
         learning_rate=learning_rate,
         prediction=prediction,
         title="Backpropagation step by step: the article's network",
+        views=[network_view(model, inputs, error)],
     )

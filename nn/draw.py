@@ -6,6 +6,10 @@ neuron that feeds it, labelled with the weight and its current gradient.
 Where ``draw_graph`` shows every operation, this shows the model's shape.
 Drawing never changes the model: the values come from a forward pass under
 ``no_grad`` and the gradients are read from the parameters as they are.
+
+``network_view`` makes the same picture a view of the step-through page: each
+step of the graph lights up the neuron or weight it is about, and the numbers
+fill in as the forward pass, the backward sweep and the update reach them.
 """
 
 from __future__ import annotations
@@ -14,8 +18,20 @@ import html
 import itertools
 from collections.abc import Sequence
 
-from autograd import Value, no_grad
-from autograd.draw import FONT, ROLE_STYLE, Direction, GraphDrawing, Role, check_layout, format_number, label_html
+from autograd import Value, no_grad, topological_order
+from autograd.draw import (
+    DIGIT_WIDTH,
+    FONT,
+    ROLE_STYLE,
+    Direction,
+    GraphDrawing,
+    Role,
+    check_layout,
+    display_text,
+    format_number,
+    label_html,
+)
+from autograd.stepthrough import Slot, View
 
 from .layers import MLP, Layer, Neuron
 
@@ -62,7 +78,7 @@ def draw_network(
     for depth, layer in enumerate(layers, start=1):
         columns.append(
             [
-                (f"L{depth}n{j}", neuron.name or f"n{depth}.{j + 1}", None if values is None else values[depth][j])
+                (f"L{depth}n{j}", neuron.name or _default_name(depth, j), None if values is None else values[depth][j])
                 for j, neuron in enumerate(layer)
             ]
         )
@@ -82,6 +98,8 @@ def draw_network(
                     fillcolor=fill,
                     color=border,
                     penwidth="1.5",
+                    # wide enough for a number of `precision` digits, so a page can swap one for another
+                    width=f"{max(0.75, DIGIT_WIDTH * (precision + 4) / 72):.2f}",
                 )
             for (upper, _, _), (lower, _, _) in itertools.pairwise(column):
                 cluster.edge(upper, lower, style="invis")  # keeps the article's order: i1 above i2
@@ -137,3 +155,73 @@ def _weight_label(weight: Value, precision: int, show_grad: bool) -> str:
     if show_grad:
         text += f'<br/><font color="{GRAD_COLOUR}">grad {html.escape(format_number(weight.grad, precision))}</font>'
     return f"<{text}>"
+
+
+def network_view(
+    model: Model, inputs: Sequence[Value | float], root: Value, *, precision: int = 7, direction: Direction = "LR"
+) -> View:
+    """The network picture of ``model`` as a view of the step-through page of ``root``'s graph
+    (``autograd.stepthrough_html(root, views=[network_view(model, inputs, root)])``).
+
+    ``root`` depends on one forward pass of ``model`` on ``inputs`` (a loss of ``model(inputs)``, say).
+    Each step about a product ``w * x`` lights weight ``w``'s line, each step about a neuron's sums and
+    activation lights its circle; the neurons' values, the weights and their gradients fill in as the
+    steps reach them, with ``precision`` significant digits (7 shows every number of the article).
+    """
+    layers = _layers_of(model)
+    drawing = draw_network(model, inputs, precision=precision, direction=direction)
+    users: dict[Value, list[Value]] = {}
+    for node in topological_order(root):
+        for parent in node.parents:
+            users.setdefault(parent, []).append(node)
+
+    def the_user(node: Value, what: str) -> Value:
+        found = users.get(node, [])
+        if len(found) != 1:
+            raise ValueError(
+                f"the network view needs a graph of one forward pass of the model: {what} is used "
+                f"{len(found)} times in the graph, not once"
+            )
+        return found[0]
+
+    elements: dict[Value, list[str]] = {}
+    data: dict[Value, Slot] = {}
+    grads: dict[Value, Slot] = {}
+    names = [_input_name(x, i) for i, x in enumerate(inputs)]
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value) and x in users:
+            elements[x] = [f"x{i}"]
+            data[x] = Slot(f"x{i}", _lines(names[i]))
+    previous = [f"x{i}" for i in range(len(inputs))]
+    for depth, layer in enumerate(layers, start=1):
+        current = [f"L{depth}n{j}" for j in range(len(layer))]
+        for neuron, neuron_id in zip(layer, current, strict=True):
+            total: Value | None = None
+            for weight, tail in zip(neuron.weights, previous, strict=True):
+                line = f"{tail}-{neuron_id}"
+                product = the_user(weight, f"weight {weight.label or line}")
+                elements[weight] = elements[product] = [line]
+                data[weight] = Slot(line, _lines(weight.label), " = " if weight.label else "")
+                grads[weight] = Slot(line, -1, "grad ")
+                # the neuron's running sum: w1*x1, then + w2*x2, ... (Neuron.__call__)
+                total = product if total is None else the_user(product, f"the product of {weight.label or line}")
+                elements.setdefault(total, [neuron_id])
+            assert total is not None
+            if neuron.bias is not None:
+                total = the_user(neuron.bias, f"the bias of {neuron.name or neuron_id}")
+                elements[neuron.bias] = elements[total] = [neuron_id]
+            if neuron.activation != "linear":
+                total = the_user(total, f"the sum of {neuron.name or neuron_id}")
+                elements[total] = [neuron_id]
+            data[total] = Slot(neuron_id, _lines(neuron.name or _default_name(depth, current.index(neuron_id))))
+        previous = current
+    return View("network", drawing, elements, data, grads, precision)
+
+
+def _lines(text: str) -> int:
+    """How many lines ``text`` takes as a label (``""``: none): the index of the text that follows it."""
+    return len(display_text(text).split("\n")) if text else 0
+
+
+def _default_name(depth: int, index: int) -> str:
+    return f"n{depth}.{index + 1}"

@@ -10,8 +10,14 @@ import contextlib
 import io
 import math
 import re
+import struct
+import threading
+import time
+import tokenize
+from fractions import Fraction
 from pathlib import Path
 
+import numpy
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -19,14 +25,28 @@ from operators import BINARY, BY_NAME, OPERATIONS, UNARY_NAMES, apply
 
 import autograd
 import autograd.value
-from autograd import AnomalyError, AutogradError, DomainError, GraphError, Value, detect_anomaly, grad, no_grad
+from autograd import (
+    AnomalyError,
+    AutogradError,
+    DomainError,
+    GraphError,
+    NumericOverflowError,
+    Value,
+    detect_anomaly,
+    grad,
+    no_grad,
+)
 from nn import MLP, SGD, article_inputs, article_network, compile_loss, hinge_loss, l2_penalty, squared_error
 
 ARTICLE_GRADIENTS = [-0.22652, -0.33978, -0.2427, -0.36405, -0.68765, -0.38832]  # dE/dw1..w6, the article's
 
 
 def same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
+    """The same float, bit for bit (-0.0 is not 0.0), except that any NaN matches any NaN: CPython itself returns
+    either NaN operand of a sum, depending on whether the interpreter has specialised that instruction yet."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return struct.pack("<d", a) == struct.pack("<d", b)
 
 
 def article_replay():
@@ -167,6 +187,13 @@ def test_check_mode_refuses_a_graph_that_changed():
     assert x.data == 1.0  # the eager rerun put the input's number back
 
 
+def test_check_mode_compares_constants_bit_for_bit_so_a_nan_constant_is_the_same_graph():
+    x = Value(1.0)
+    replay = autograd.compile(lambda: x * 2.0 + Value(math.nan), [x], check=True)  # a NaN is not == itself
+    output, [gradient] = replay(3.0)
+    assert math.isnan(output) and gradient == 2.0
+
+
 def test_without_check_a_replay_keeps_the_traced_branch_as_documented():
     x = Value(1.0)
     replay = autograd.compile(lambda: branching(x), [x])
@@ -191,6 +218,21 @@ def test_a_failing_replay_raises_the_engines_own_error():
     with pytest.raises(DomainError, match=r"log\(-1.0\)"):
         replay(0.0)
     assert x.data == 2.0
+
+
+def two_powers(x, y):
+    a = x**x  # at x = -0.5: a negative base with a non-integer exponent
+    b = y**x  # at y = 0: 0 ** -0.5, a division by zero; the graph's order puts b before a
+    return a + b
+
+
+def test_a_failing_replay_raises_the_error_f_meets_first():
+    with pytest.raises(DomainError):  # the eager engine meets x ** x first
+        two_powers(Value(-0.5), Value(0.0))
+    x, y = Value(2.0), Value(1.0)
+    replay = autograd.compile(lambda: two_powers(x, y), [x, y])
+    with pytest.raises(DomainError, match=r"\(-0.5\) \*\* \(-0.5\)"):
+        replay(-0.5, 0.0)
 
 
 def test_under_detect_anomaly_a_replay_runs_eagerly_and_is_checked():
@@ -282,3 +324,281 @@ def test_the_readme_example_of_a_replay_runs_and_shows_the_articles_formulas():
     assert grads[4] == pytest.approx(delta * h1, rel=1e-12)  # dE/dw5 = delta * h1
     assert grads[0] == pytest.approx(delta * 0.17 * 2, rel=1e-12)  # dE/dw1 = delta * w5 * i1
     assert "d_w5 = h1 * d_out" in printed.getvalue()
+
+
+# --- names: a label never changes what the code computes ------------------------------------
+
+
+FULLWIDTH_X = "\uff58"  # Python normalises identifiers (NFKC): this one is read as x
+FULLWIDTH_INF = "\uff49\uff4e\uff46"  # read as inf
+MICRO_SIGN, GREEK_MU = "\u00b5", "\u03bc"  # both read as GREEK MU
+
+
+def labelled(value, label):
+    value.label = label
+    return value
+
+
+def fullwidth_x_over_input_x(x):
+    return labelled(x * 3.0, FULLWIDTH_X) * x  # Python reads the identifier FULLWIDTH_X as x (NFKC)
+
+
+def fullwidth_inf_over_the_inf_literal(x):
+    a = x * -math.inf
+    return labelled(x * 2.0, FULLWIDTH_INF) + a * a  # read as inf, the name the code gives the literal
+
+
+def micro_and_mu(x, y):
+    return x * y + y  # inputs labelled MICRO_SIGN and GREEK_MU: one name after NFKC
+
+
+NORMALISED_LABELS = [
+    (fullwidth_x_over_input_x, ["x"], [2.0]),
+    (fullwidth_inf_over_the_inf_literal, ["x"], [3.0]),
+    (micro_and_mu, [MICRO_SIGN, GREEK_MU], [2.0, 5.0]),
+]
+
+
+@pytest.mark.parametrize(("f", "labels", "numbers"), NORMALISED_LABELS, ids=lambda v: getattr(v, "__name__", None))
+def test_labels_that_python_normalises_never_collide_with_other_names(f, labels, numbers):
+    leaves = [Value(1.0, label) for label in labels]
+    replay = autograd.compile(lambda: f(*leaves), leaves)
+    fresh = [Value(n, label) for n, label in zip(numbers, labels, strict=True)]
+    expected = f(*fresh)
+    output, grads = replay(*numbers)
+    assert same(output, expected.data), replay.source
+    assert all(same(a, b) for a, b in zip(grads, grad(expected, fresh), strict=True)), replay.source
+    tokens = tokenize.generate_tokens(io.StringIO(replay.source).readline)
+    assert all(t.string.isascii() for t in tokens if t.type == tokenize.NAME)  # nothing for Python to normalise
+
+
+def test_labels_appear_in_comments_safely():
+    x = Value(2.0, FULLWIDTH_X + "\nimport os")
+    replay = autograd.compile(lambda: labelled(x * x, "naïve\r\u2028") * 3.0, [x])
+    assert replay(3.0) == (27.0, [18.0])
+    assert FULLWIDTH_X in replay.source and "naïve" in replay.source  # readable, in comments
+    assert "\nimport os" not in replay.source
+
+
+# Families that one NFKC name (or a generated name) would merge, and labels that are no name at all.
+COLLIDING_LABELS = [
+    *("x", FULLWIDTH_X, "\U0001d431", "inf", FULLWIDTH_INF, "nan", "\uff4e\uff41\uff4e", MICRO_SIGN, GREEK_MU),
+    *("fi", "\ufb01", "t1", "t2", "d_x", "d_t1", ""),
+]
+OTHER_LABELS = [
+    *("replay", "lambda", "None", "print", "float", "relu", "local_relu", "power", "__debug__", "match", "_"),
+    *("a b", "1x", "x\ny", "# x", "'", '"""', "\\", "\u00e9", "e\u0301"),
+]
+label = st.one_of(st.sampled_from(COLLIDING_LABELS), st.sampled_from(OTHER_LABELS), st.text(max_size=3))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    start=st.lists(number, min_size=1, max_size=3),
+    moves=st.lists(number, min_size=3, max_size=3),
+    program=st.lists(instruction, min_size=1, max_size=8),
+    labels=st.lists(label, min_size=12, max_size=12),
+)
+def test_random_labels_never_change_what_the_replay_computes(start, moves, program, labels):
+    def labelled_program(leaves):
+        output = run_program(leaves, program)
+        for node, text in zip(reversed(autograd.topological_order(output)), labels, strict=False):
+            if not node.is_leaf:
+                node.label = text
+        return output
+
+    leaf_labels = labels[-len(start) :]
+    traced = eager_of(labelled_program, start, leaf_labels)
+    assume(not isinstance(traced, type))
+    leaves = [Value(x, text) for x, text in zip(start, leaf_labels, strict=True)]
+    replay = autograd.compile(lambda: labelled_program(leaves), leaves)
+    for numbers in (start, [x + m for x, m in zip(start, moves, strict=False)]):
+        expected = eager_of(labelled_program, numbers, leaf_labels)
+        if isinstance(expected, type):
+            with pytest.raises(expected):
+                replay(*numbers)
+            continue
+        output, grads = replay(*numbers)
+        assert same(output, expected[0]), replay.source
+        assert all(same(a, b) for a, b in zip(grads, expected[1], strict=True)), replay.source
+
+
+def eager_of(build, numbers, labels):
+    leaves = [Value(x, text) for x, text in zip(numbers, labels, strict=True)]
+    try:
+        output = build(leaves)
+        return output.data, grad(output, leaves)
+    except AutogradError as error:
+        return type(error)
+
+
+# --- numbers in: converted and refused exactly as Value(...) does ------------------------------
+
+
+@pytest.mark.parametrize("number", [numpy.float32(0.1), 2**53 + 1, Fraction(1, 3), 3, numpy.int64(7), -0.0], ids=repr)
+def test_a_replay_computes_in_floats_whatever_number_it_is_given(number):
+    x = Value(1.0)
+    replay = autograd.compile(lambda: x * x + x, [x])
+    output, [gradient] = replay(number)
+    reference = Value(number)  # the conversion Value(...) makes
+    expected = reference * reference + reference
+    assert type(output) is float and type(gradient) is float
+    assert output == expected.data and gradient == grad(expected, [reference])[0]
+
+
+@pytest.mark.parametrize(
+    ("number", "error", "message"),
+    [
+        (True, TypeError, "input 1 must be an int or a float, not bool"),
+        (numpy.array([1.0, 2.0]), TypeError, "input 1 must be an int or a float, not ndarray"),
+        ("1.0", TypeError, "input 1 must be an int or a float, not str"),
+        (None, TypeError, "input 1 must be an int or a float, not NoneType"),
+        (1 + 2j, TypeError, "input 1 must be an int or a float, not complex"),
+        (10**400, NumericOverflowError, "input 1 is too large for a float"),
+    ],
+    ids=["bool", "array", "str", "None", "complex", "huge int"],
+)
+def test_a_replay_refuses_what_value_refuses_naming_the_input(number, error, message):
+    with pytest.raises(error):
+        Value(number)  # the reference: Value(...) refuses it too
+    x, y = Value(1.0), Value(2.0)
+    replay = autograd.compile(lambda: x * y, [x, y])
+    before = number.copy() if isinstance(number, numpy.ndarray) else None
+    with pytest.raises(error, match=message):
+        replay(1.0, number)
+    if before is not None:
+        assert (number == before).all()  # not modified in place
+    assert (x.data, y.data) == (1.0, 2.0)
+
+
+def test_an_array_is_never_modified_in_place():
+    x = Value(1.0)
+    replay = autograd.compile(lambda: x * x, [x])  # d_x = x * 1.0 + x * 1.0: += on an array would write into it
+    array = numpy.array([1.0, 2.0])
+    with pytest.raises(TypeError):
+        replay(array)
+    assert array.tolist() == [1.0, 2.0]
+
+
+# --- the eager paths share nothing: threads, the inputs' numbers ----------------------------
+
+
+def slow_product(x, y):
+    """x * y * x, with a pause that lets other threads run between reading x and y."""
+    product = x * y
+    time.sleep(0.002)
+    return product * x
+
+
+def run_in_threads(call, inputs):
+    results: dict = {}
+
+    def work(i, numbers):
+        try:
+            results[i] = call(numbers)
+        except Exception as error:  # the test compares the error too
+            results[i] = error
+
+    threads = [threading.Thread(target=work, args=(i, numbers)) for i, numbers in enumerate(inputs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[i] for i in range(len(inputs))]
+
+
+POINTS = [(float(i), float(10 - i)) for i in range(1, 9)]
+
+
+def eager_product(numbers):
+    x, y = Value(numbers[0]), Value(numbers[1])
+    output = slow_product(x, y)
+    return output.data, grad(output, [x, y])
+
+
+def test_concurrent_checked_calls_are_exact_and_leave_the_inputs_alone():
+    x, y = Value(0.5), Value(0.25)
+    replay = autograd.compile(lambda: slow_product(x, y), [x, y], check=True)
+    assert run_in_threads(lambda numbers: replay(*numbers), POINTS) == [eager_product(p) for p in POINTS]
+    assert (x.data, y.data) == (0.5, 0.25)
+
+
+def test_concurrent_calls_under_detect_anomaly_are_exact_and_leave_the_inputs_alone():
+    x, y = Value(0.5), Value(0.25)
+    calls = []
+    replay = autograd.compile(lambda: calls.append(1) or slow_product(x, y), [x, y])
+
+    def checked(numbers):
+        with detect_anomaly():
+            return replay(*numbers)
+
+    assert run_in_threads(checked, POINTS) == [eager_product(p) for p in POINTS]
+    assert (x.data, y.data) == (0.5, 0.25)
+    assert len(calls) == 1  # f ran once, to be traced: the checked calls rebuilt the traced graph
+
+
+def test_concurrent_failing_calls_raise_their_own_errors_and_leave_the_inputs_alone():
+    x, y = Value(2.0), Value(3.0)
+    replay = autograd.compile(lambda: (slow_product(x, y) - 1.0).log(), [x, y])
+    points = [(float(i), -1.0 if i % 2 else 1.0) for i in range(1, 9)]  # every other one: log of a negative number
+    results = run_in_threads(lambda numbers: replay(*numbers), points)
+    for (a, b), result in zip(points, results, strict=True):
+        if b < 0:
+            assert isinstance(result, DomainError) and f"log({a * b * a - 1.0!r})" in str(result)
+        else:
+            xv, yv = Value(a), Value(b)
+            expected = (slow_product(xv, yv) - 1.0).log()
+            assert result == (expected.data, grad(expected, [xv, yv]))
+    assert (x.data, y.data) == (2.0, 3.0)
+
+
+def test_a_call_with_no_numbers_never_sees_the_numbers_a_checked_call_put_into_the_inputs():
+    x, y = Value(0.5), Value(0.25)
+    checked = autograd.compile(lambda: slow_product(x, y), [x, y], check=True)
+    plain = autograd.compile(lambda: x * y * x, [x, y])
+    seen = []
+
+    def read_the_inputs():
+        for _ in range(40):
+            seen.append(plain())
+            time.sleep(0.0005)
+
+    reader = threading.Thread(target=read_the_inputs)
+    reader.start()
+    for i in range(20):
+        checked(float(i), 3.0)
+    reader.join()
+    assert all(call == (0.0625, [0.25, 0.25]) for call in seen)  # always the inputs' own numbers, 0.5 and 0.25
+    assert (x.data, y.data) == (0.5, 0.25)
+
+
+def test_under_detect_anomaly_the_error_names_the_operation_and_the_labels():
+    w, b = Value(1.0, "w"), Value(0.0, "b")
+    replay = autograd.compile(lambda: labelled(w * 1e300, "scaled") * w + b, [w, b])
+    with (
+        detect_anomaly(),
+        pytest.raises(
+            AnomalyError, match=r"\* produced inf from x = [0-9.]+e\+305 \(label 'scaled'\), y = 100000.0 \(label 'w'\)"
+        ),
+    ):
+        replay(1e5, 0.0)
+    root = autograd.compile(lambda: labelled(w.sqrt(), "root") + b, [w, b])
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"in backward, sqrt\(0.0\) \(label 'root'\).*label 'w'"):
+        root(0.0, 1.0)  # the forward is finite; d sqrt(w)/dw at 0 is inf
+    assert (w.data, b.data) == (1.0, 0.0)
+
+
+# --- grad mode ---------------------------------------------------------------------------
+
+
+def test_a_compiled_function_works_under_no_grad():
+    x, y = Value(2.0), Value(3.0)
+    replay = autograd.compile(lambda: x * y + x, [x, y])
+    with no_grad():
+        assert replay(4.0, 5.0) == (24.0, [6.0, 4.0])  # like torch.func.grad: the outer no_grad() does not apply
+        assert replay() == (8.0, [4.0, 2.0])
+    checked = autograd.compile(lambda: x * y + x, [x, y], check=True)
+    with no_grad():
+        assert checked(4.0, 5.0) == (24.0, [6.0, 4.0])
+    with no_grad(), detect_anomaly():
+        assert replay(4.0, 5.0) == (24.0, [6.0, 4.0])

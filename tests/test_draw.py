@@ -5,6 +5,7 @@ products, three sums, three error operations), expected numbers from the
 article's table; rendering goes through the real `dot` program, which CI installs.
 """
 
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from autograd import GraphError, GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph, stepthrough_html
 from autograd.draw import MAX_RENDER_VALUES
-from nn import article_inputs, article_network, squared_error
+from nn import MLP, article_inputs, article_network, squared_error
 from nn.cli import main
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -40,7 +41,7 @@ def article_error():
 def statements(source):
     """(node names, edges) declared in a DOT source."""
     nodes = re.findall(r"^\t(n\d+(?:_op)?) \[", source, flags=re.M)
-    edges = re.findall(r"^\t(n\d+(?:_op)?) -> (n\d+(?:_op)?)(?::in\d:[wn])? \[", source, flags=re.M)
+    edges = re.findall(r"^\t(n\d+(?:_op)?) -> (n\d+(?:_op)?)(?::in\d)?(?::[wn])? \[", source, flags=re.M)
     return nodes, edges
 
 
@@ -286,6 +287,79 @@ def test_bad_arguments_are_named(arguments, error, message):
     }.get(message, {})
     with pytest.raises(error, match=message):
         draw_graph(*arguments, **options)
+
+
+# --- layout: what dot makes of the drawing ------------------------------------
+
+
+def _bezier(p0, p1, p2, p3, samples=24):
+    for k in range(samples + 1):
+        t = k / samples
+        u = 1 - t
+        weights = (u**3, 3 * u * u * t, 3 * u * t * t, t**3)
+        yield tuple(sum(w * c for w, c in zip(weights, axis, strict=True)) for axis in zip(p0, p1, p2, p3, strict=True))
+
+
+def edges_passing_nodes(drawing, margin=1.0):
+    """(tail, head, node) for every edge whose drawn path comes within ``margin`` points of a node
+    other than its own two ends, from the geometry `dot -Tjson` computes (boxes and Bezier curves)."""
+    layout = json.loads(drawing.pipe(format="json"))
+    objects = layout["objects"]
+    boxes = {}
+    for index, item in enumerate(objects):
+        if "pos" in item and "width" in item:
+            x, y = map(float, item["pos"].split(","))
+            half_width, half_height = float(item["width"]) * 36 + margin, float(item["height"]) * 36 + margin
+            boxes[index] = (x - half_width, y - half_height, x + half_width, y + half_height)
+    passing = []
+    for edge in layout["edges"]:
+        points = []
+        for draw in edge.get("_draw_", []):  # invisible edges draw nothing
+            if draw["op"] in ("b", "B"):
+                control = draw["points"]
+                for k in range(0, len(control) - 3, 3):
+                    points += _bezier(*control[k : k + 4])
+        for index, (x0, y0, x1, y1) in boxes.items():
+            if index not in (edge["tail"], edge["head"]) and any(x0 < x < x1 and y0 < y < y1 for x, y in points):
+                passing.append((objects[edge["tail"]]["name"], objects[edge["head"]]["name"], objects[index]["name"]))
+    return passing
+
+
+def mlp_output(seed):
+    model = MLP(3, [4, 4, 1], activation="tanh", seed=seed)
+    return model, model([Value(1.0, "x1"), Value(-2.0, "x2"), Value(0.5, "x3")])
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+@pytest.mark.parametrize("graph", ["article", "mlp0", "mlp1"])
+def test_no_edge_runs_under_a_node_it_does_not_join(graph, direction):
+    # Issue 11: top to bottom, the edge from i1 to w3 * i1 used to run along the bottom of the w2 and
+    # i2 boxes, as if w2 fed that product.
+    model, root = article_error() if graph == "article" else mlp_output(int(graph[-1]))
+    drawing = draw_graph(root, direction=direction, parameters=model.parameters())
+    assert edges_passing_nodes(drawing) == []
+
+
+def test_the_geometry_check_sees_an_edge_under_a_node():
+    # The check above can fail: three boxes in a row, and a straight edge from the first to the third.
+    drawing = graphviz.Digraph(engine="neato", graph_attr={"splines": "line"}, node_attr={"shape": "box"})
+    for name, x in (("a", 0), ("b", 2), ("c", 4)):
+        drawing.node(name, pos=f"{x},0!")
+    drawing.edge("a", "c")
+    assert edges_passing_nodes(drawing) == [("a", "c", "b")]
+
+
+@pytest.mark.parametrize("direction", ["TB", "LR"])
+def test_the_legend_is_no_wider_than_a_three_node_drawing(direction):
+    # It used to widen x * 3 to 1134 pt: the legend's text was larger than the nodes' and in one line.
+    y = Value(2.0, "x") * 3.0
+    width = {}
+    for legend in (True, False):
+        root = svg_of(draw_graph(y, direction=direction, legend=legend))
+        width[legend] = float(root.get("width").removesuffix("pt"))
+    assert width[True] <= width[False] + 4
+    legend_text = [t for t in svg_of(draw_graph(y, direction=direction)).iter(f"{SVG}text") if t.text == "parameter"]
+    assert float(legend_text[0].get("font-size")) < 11  # smaller than the values it explains
 
 
 # --- size and missing dot ----------------------------------------------------

@@ -8,6 +8,7 @@ and while they are read ``eval`` and ``exec`` raise and ``compile`` raises for a
 
 import builtins
 import itertools
+import json
 import math
 import re
 import subprocess
@@ -112,7 +113,9 @@ def test_the_forward_pass_shows_each_operations_arithmetic_in_the_order_it_runs(
         ("x - (y - z)", {"x": 1, "y": 2, "z": 3}, "f = x - (y - z) = 1 - (-1) = 2"),
         ("(x - y) - z", {"x": 1, "y": 2, "z": 3}, "f = x - y - z = -1 - 3 = -4"),
         ("x / (y * z)", {"x": 1, "y": 2, "z": 4}, "f = x / (y * z) = 1 / 8 = 0.125"),
-        ("x ** y ** z", {"x": 2, "y": 3, "z": 2}, "f = x ** y ** z = 2 ** 9 = 512"),
+        # the project's one rule (notation) writes a power's exponent in parentheses unless it is a name or
+        # an unsigned number: x ** (y ** z) is what Python reads x ** y ** z as, with nothing to remember
+        ("x ** y ** z", {"x": 2, "y": 3, "z": 2}, "f = x ** (y ** z) = 2 ** 9 = 512"),
         ("(x ** y) ** z", {"x": 2, "y": 3, "z": 2}, "f = (x ** y) ** z = 8 ** 2 = 64"),
         ("-(-x)", {"x": 2}, "f = -(-x) = -(-2) = 2"),
     ],
@@ -168,13 +171,60 @@ def test_plain_numbers_are_folded_and_said_so():
 
 def test_precise_prints_every_digit():
     text = explain("x / 3", x=1, precise=True).text
-    assert "f = x / 3 = 1.0 / 3.0 = 0.3333333333333333" in text
+    # Every digit: the shortest text that reads back as the float, whole numbers without ".0" (as the
+    # expression's own constants are written): 1 is 1.0 exactly.
+    assert "f = x / 3 = 1 / 3 = 0.3333333333333333" in text
+    assert float(text.rstrip().rsplit(" = ", 1)[1]) == 1 / 3
 
 
 def test_the_output_alone_is_a_leaf():
     explanation = explain("x", x=2)
     assert explanation.root is explanation.leaves["x"] and explanation.gradients == {"x": 1.0}
     assert "dx/dx = 1" in explanation.text
+
+
+# --- the step-through page -----------------------------------------------------------------------------
+
+
+def page_steps(page):
+    data = re.search(r'<script type="application/json" id="steps">(.*?)</script>', page, flags=re.S).group(1)
+    return json.loads(data)["steps"]
+
+
+def test_the_step_through_page_says_what_the_text_says(tmp_path):
+    """Each value is labelled with its name, and the page reads a label that is a formula as that
+    formula: its forward pass is the text's, line for line, with no parentheses added (never
+    ``x * y * z = (x * y) * z``) and none missing (``∂(-x)``, never ``∂-x``)."""
+    explanation = explain("x*y*z + tanh(x*w + b) - (-x)**2", x=2, y=3, z=4, w=-0.5, b=1, parameters=["w", "b"])
+    page = explanation.save_stepthrough(tmp_path / "page.html").read_text(encoding="utf-8")
+    steps = page_steps(page)
+    text = explanation.text.split("Forward pass")[1].split("Backward")[0].strip().splitlines()[1:]
+    forward = [step["lines"][0] for step in steps if step["phase"] == "forward"]
+    assert forward == [line.strip() for line in text]  # whole numbers: the page's 12 digits and the text's 4 agree
+    assert "x * y * z = 6 * 4 = 24" in forward and "f = v1 - (-x) ** 2 = 24 - 4 = 20" in forward
+    lines = [line for step in steps for line in step["lines"]]
+    assert "∂((-x) ** 2)/∂(-x) = -4" in lines  # d(u ** 2)/du = 2u at u = -2
+    assert not [line for line in lines if "∂-" in line]
+    assert steps[0]["lines"] == [
+        "x = 2  (input)",
+        "y = 3  (input)",
+        "z = 4  (input)",
+        "w = -0.5  (parameter)",
+        "b = 1  (parameter)",
+    ]
+    parameters = re.findall(r'<g id="n\d+" class="node parameter">.*?font-size="11.00">(\w+)</text>', page, re.S)
+    assert sorted(parameters) == ["b", "w"]  # drawn amber
+
+
+def test_the_page_of_an_explanation_promises_no_update_it_does_not_make(tmp_path):
+    """Without a learning rate the page ends with the backward sweep: its table of parameters has no
+    column for values after a step, and no step says gradient descent will use a gradient."""
+    explanation = explain("tanh(x*w + b)", x=2, w=-0.5, b=1, parameters=["w", "b"])
+    page = explanation.save_stepthrough(tmp_path / "page.html").read_text(encoding="utf-8")
+    assert "<caption>Parameters</caption>" in page and "after the step" not in page
+    assert "gradient descent" not in json.dumps(page_steps(page))
+    updating = explanation.save_stepthrough(tmp_path / "update.html", learning_rate=0.1).read_text(encoding="utf-8")
+    assert "after the step" in updating and page_steps(updating)[-1]["phase"] == "result"
 
 
 # --- the Python API ---------------------------------------------------------------------------------
@@ -367,7 +417,7 @@ def test_the_console_script_explains_an_expression():
 def test_values_and_options_may_come_in_any_order(capsys):
     assert main(["explain", "x * w", "x=2", "--param", "w", "w=3", "--precise"]) == 0
     out = capsys.readouterr().out
-    assert "df/dw = 2.0   (parameter)" in out and "df/dx = 3.0" in out
+    assert "df/dw = 2   (parameter)" in out and "df/dx = 3\n" in out
 
 
 def test_an_expression_starting_with_minus_goes_after_double_dash(capsys):

@@ -5,11 +5,16 @@ hidden h1 = 0.85 above h2 = 0.48, out = 0.191 on the right; w1 joins i1 to h1, w
 w3 i1 to h2, w4 i2 to h2, w5 h1 to out, w6 h2 to out.
 """
 
+import json
+import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from nn import MLP, article_inputs, article_network, article_weights, draw_network, squared_error
+from autograd import Value, topological_order
+from autograd.stepthrough import Slot
+from nn import MLP, article_inputs, article_network, article_weights, draw_network, network_view, squared_error
 
 SVG = "{http://www.w3.org/2000/svg}"
 VALUES = {"i1": "2", "i2": "3", "h1": "0.85", "h2": "0.48", "out": "0.191"}
@@ -113,3 +118,91 @@ def test_hostile_weight_labels_render_literally():
     weight.label = '<b>"w1"</b> \\N & {x}'
     _, edges = rendered(draw_network(model))
     assert edges[("x1", "h1")][0] == '<b>"w1"</b> \\N & {x}'
+
+
+# --- the network as a view of the step-through page ----------------------------
+
+
+def article_page_steps(model, inputs, root, **options):
+    from autograd import stepthrough_html
+
+    page = stepthrough_html(root, views=[network_view(model, inputs, root)], **options)
+    data = json.loads(re.search(r'<script type="application/json" id="steps">(.*?)</script>', page, re.S).group(1))
+    return page, data
+
+
+def shown_at_the_end(data, view="network"):
+    """Each slot's text after the last step, by (element id, text index)."""
+    (slots,) = [v["slots"] for v in data["views"] if v["name"] == view]
+    where = {slot_id: (element, index) for element, index, slot_id, _ in slots}
+    texts = {where[slot_id]: initial for element, index, slot_id, initial in slots}
+    for step in data["steps"]:
+        for slot_id, text in step.get("set", []):
+            if slot_id in where:
+                texts[where[slot_id]] = text
+    return texts
+
+
+def test_the_article_network_view_lights_each_weight_and_neuron_its_steps_are_about():
+    model = article_network()
+    inputs = article_inputs()
+    error = squared_error(model(inputs), 1.0)
+    view = network_view(model, inputs, error)
+    weights = article_weights(model)
+    lines = {name: f"{ids[tail]}-{ids[head]}" for name, (tail, head, _, _) in WEIGHTS.items()}
+    for name, weight in weights.items():
+        assert view.elements[weight] == [lines[name]]
+        (product,) = [n for n in topological_order(error) if weight in n.parents]
+        assert view.elements[product] == [lines[name]]  # the step computing w * x lights w's line
+        assert view.grads[weight] == Slot(lines[name], -1, "grad ")
+    by_label = {n.label: n for n in topological_order(error) if n.label}
+    for name in ("h1", "h2", "out"):
+        assert view.elements[by_label[name]] == [ids[name]]
+        assert view.data[by_label[name]] == Slot(ids[name], 1)  # the text under the neuron's name
+    assert view.data[inputs[0]] == Slot("x0", 1)
+
+
+ids = {"i1": "x0", "i2": "x1", "h1": "L1n0", "h2": "L1n1", "out": "L2n0"}
+
+
+def test_the_network_view_fills_in_the_forward_pass_the_gradients_and_the_update():
+    model = article_network()
+    inputs = article_inputs()
+    out = model(inputs)
+    error = squared_error(out, 1.0)
+    _, data = article_page_steps(
+        model, inputs, error, parameters=model.parameters(), learning_rate=0.05, prediction=out
+    )
+    forward_end = max(k for k, step in enumerate(data["steps"]) if step["phase"] == "forward")
+    backward_end = max(k for k, step in enumerate(data["steps"]) if step["phase"] == "backward")
+    after_forward = shown_at_the_end({**data, "steps": data["steps"][: forward_end + 1]})
+    assert {name: after_forward[ids[name], 1] for name in VALUES} == VALUES  # the article's values
+    after_backward = shown_at_the_end({**data, "steps": data["steps"][: backward_end + 1]})
+    for name, (tail, head, _, gradient) in WEIGHTS.items():
+        assert after_backward[f"{ids[tail]}-{ids[head]}", -1] == f"grad {gradient!r}", name
+    at_the_end = shown_at_the_end(data)
+    updated = {"w1": 0.121326, "w2": 0.226989, "w3": 0.132135, "w4": 0.0982025, "w5": 0.1743825, "w6": 0.169416}
+    for name, (tail, head, _, _) in WEIGHTS.items():
+        assert at_the_end[f"{ids[tail]}-{ids[head]}", 1] == f" = {updated[name]!r}", name
+    assert at_the_end["L2n0", 1] == "0.2557458"  # the article's 0.2557457808075, to 7 digits
+
+
+def test_a_neuron_with_a_bias_and_an_activation_shows_its_output():
+    model = MLP(2, [3, 1], activation="tanh", seed=4)
+    inputs = [Value(0.5, "a"), Value(-1.5, "b")]
+    (out,) = [model(inputs)]
+    loss = (out - 0.25) ** 2
+    _, data = article_page_steps(model, inputs, loss)
+    shown = shown_at_the_end(data)
+    for j, neuron in enumerate(model.layers[0].neurons):  # tanh(w . x + b), by hand
+        w = [weight.data for weight in neuron.weights]
+        expected = math.tanh(w[0] * 0.5 + w[1] * -1.5 + neuron.bias.data)
+        assert float(shown[f"L1n{j}", 1]) == pytest.approx(expected, rel=1e-6)
+    assert float(shown["L2n0", 1]) == pytest.approx(out.data, rel=1e-6)
+
+
+def test_the_network_view_needs_one_forward_pass():
+    model = article_network()
+    twice = squared_error(model(article_inputs()), 1.0) + squared_error(model(article_inputs()), 0.0)
+    with pytest.raises(ValueError, match="one forward pass of the model: weight w1 is used 2 times"):
+        network_view(model, article_inputs(), twice)

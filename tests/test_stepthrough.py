@@ -1,39 +1,51 @@
 """The step-through page: its steps come from the real graph, and in a real headless browser
 (Debian's chromium, driven by selenium) clicking *next* to the end shows the article's six
 gradients, the updated weights and the new prediction, with nothing fetched and no console errors.
+The browser also measures what a reader sees: text height, overflow, the view following the steps.
 
-Expected numbers are the article's (independent of the engine) or closed forms.
+Expected numbers are the article's (independent of the engine) or closed forms; the article's
+forward order is its formulas' (h1 = i1*w1 + i2*w2, h2 = i1*w3 + i2*w4, out = h1*w5 + h2*w6).
 """
 
 import io
+import itertools
 import json
 import math
 import re
 import tempfile
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from autograd import Value, stepthrough_html
-from nn import article_inputs, article_network, squared_error
+from autograd import Value, stepthrough, stepthrough_html
+from nn import article_inputs, article_network, network_view, squared_error
 from nn.cli import main
 
 GRADIENTS = {"w1": -0.22652, "w2": -0.33978, "w3": -0.2427, "w4": -0.36405, "w5": -0.68765, "w6": -0.38832}
 UPDATED = {"w1": 0.121326, "w2": 0.226989, "w3": 0.132135, "w4": 0.0982025, "w5": 0.1743825, "w6": 0.169416}
 OUT_AFTER_ONE_STEP = 0.2557457808075
 ARTICLE_VALUES = 20  # 8 leaves and 12 operations (see test_draw.py)
+ARTICLE_LEAVES, ARTICLE_OPERATIONS = 8, 12
+# The article computes each hidden neuron from its two products, then the output, then the error.
+ARTICLE_FORWARD = ["w1 * i1", "w2 * i2", "h1", "w3 * i1", "w4 * i2", "h2", "w5 * h1", "w6 * h2", "out"]
+ARTICLE_FORWARD += ["out - 1", "(out - 1) ** 2", "E"]
+STEPS = 1 + ARTICLE_OPERATIONS + (ARTICLE_VALUES + 1) + 6 + 1  # start, forward, backward, updates, result
 
 
-def article_page():
+def article_page(network=False):
     model = article_network()
-    out = model(article_inputs())
+    inputs = article_inputs()
+    out = model(inputs)
     error = squared_error(out, 1.0)
     error.label = "E"
-    return stepthrough_html(error, parameters=model.parameters(), learning_rate=0.05, prediction=out)
+    views = [network_view(model, inputs, error)] if network else []
+    return stepthrough_html(error, parameters=model.parameters(), learning_rate=0.05, prediction=out, views=views)
 
 
 def steps_of(page):
@@ -52,13 +64,49 @@ def test_the_page_is_self_contained():
     assert addresses <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}  # SVG namespaces only
 
 
-def test_one_forward_and_one_backward_step_per_node_then_the_update():
-    phases = [step["phase"] for step in steps_of(article_page())]
+def test_the_given_values_then_one_forward_step_per_operation_one_backward_step_per_node_then_the_update():
+    steps = steps_of(article_page())
+    phases = [step["phase"] for step in steps]
     assert phases[0] == "start"
-    assert phases.count("forward") == ARTICLE_VALUES
+    assert len(steps[0]["lines"]) == ARTICLE_LEAVES  # i1, i2 and w1..w6 are given, not computed
+    assert phases.count("forward") == ARTICLE_OPERATIONS
     assert phases.count("backward") == ARTICLE_VALUES + 1  # the seed dE/dE = 1, then every node
     assert phases.count("update") == 6
     assert phases[-1] == "result"
+    assert len(steps) == STEPS
+
+
+def test_the_forward_pass_runs_in_the_order_the_article_computes():
+    steps = steps_of(article_page())
+    assert [step["title"].removeprefix("Forward: ") for step in steps if step["phase"] == "forward"] == ARTICLE_FORWARD
+    result = [line.split(" = ")[0] for line in steps[-1]["lines"]]
+    assert result == ["h1", "h2", "out", "E"]  # the new forward pass, in the same order
+
+
+def test_arithmetic_is_written_by_precedence_and_no_step_repeats_itself():
+    steps = steps_of(article_page())
+    forward = {s["title"].removeprefix("Forward: "): s["lines"][0] for s in steps if s["phase"] == "forward"}
+    assert forward["w4 * i2"] == "w4 * i2 = 0.08 * 3 = 0.24"  # not "w4 * i2 = w4 * i2 = ..."
+    assert forward["(out - 1) ** 2"] == "(out - 1) ** 2 = (-0.809) ** 2 = 0.654481"  # not -0.809 ** 2
+    assert forward["h1"] == "h1 = w1 * i1 + w2 * i2 = 0.22 + 0.63 = 0.85"
+    for step in steps:
+        for line in step["lines"]:
+            for clause in line.split("; "):
+                parts = clause.split(" = ")
+                assert all(a != b for a, b in itertools.pairwise(parts)), line
+            assert " -0." not in line.replace("= -0.", "").replace("(-0.", ""), line  # a sign after an operator
+
+
+def test_a_negative_operand_and_a_power_are_written_as_mathematics_reads_them():
+    x = Value(-0.5, "x")
+    y = -(x**2) + 2 ** (x * 3.0) - (1.0 - x) / (x * x)
+    lines = {step["title"].removeprefix("Forward: "): step["lines"][0] for step in steps_of(stepthrough_html(y))}
+    assert lines["x ** 2"] == "x ** 2 = (-0.5) ** 2 = 0.25"
+    assert lines["-(x ** 2)"] == "-(x ** 2) = -0.25"
+    assert lines["x * 3"] == "x * 3 = -0.5 * 3 = -1.5"
+    assert lines["2 ** (x * 3)"] == "2 ** (x * 3) = 2 ** (-1.5) = 0.353553390593"
+    assert lines["1 - x"] == "1 - x = 1 - (-0.5) = 1.5"
+    assert lines["(1 - x) / (x * x)"] == "(1 - x) / (x * x) = 1.5 / 0.25 = 6"
 
 
 def test_the_backward_step_for_w5_shows_the_articles_arithmetic():
@@ -67,7 +115,7 @@ def test_the_backward_step_for_w5_shows_the_articles_arithmetic():
     # dE/dw5 = dE/dout * h1 = -0.809 * 0.85 = -0.68765 (the article's delta and h1)
     assert w5.endswith("= -0.809 * 0.85 = -0.68765")
     (update,) = [line for line in lines if line.startswith("w5 ←")]
-    assert update.endswith("= 0.14 - 0.05 * -0.68765 = 0.1743825")
+    assert update.endswith("= 0.14 - 0.05 * (-0.68765) = 0.1743825")
 
 
 def test_a_generic_graph_ends_with_its_backward_sweep_and_right_gradients():
@@ -89,7 +137,7 @@ def test_hostile_labels_cannot_break_out_of_the_page():
     x = Value(2.0, '</script><script>alert("x")</script><img src=x onerror=alert(1)> & \\N')
     page = stepthrough_html(x * 3.0, title="<b>title</b>")
     assert "<script>alert" not in page and "<img" not in page and "<b>title" not in page
-    assert steps_of(page)[1]["title"].startswith("Forward: </script>")  # the text survives as text
+    assert steps_of(page)[0]["lines"][0].startswith("</script>")  # the text survives as text
 
 
 def test_bad_arguments_are_named():
@@ -108,7 +156,9 @@ def test_cli_demo_writes_the_page_and_keeps_its_output(tmp_path):
         assert main(["demo", "--html", str(target)]) == 0
     assert with_page.getvalue().startswith(plain.getvalue())
     assert f"Step-through page written to {target}" in with_page.getvalue()
-    assert steps_of(target.read_text(encoding="utf-8"))[-1]["phase"] == "result"
+    page = target.read_text(encoding="utf-8")
+    assert steps_of(page)[-1]["phase"] == "result"
+    assert 'id="view-network"' in page and 'id="show-1"' in page  # the graph and, a toggle away, the network
 
 
 # --- in a real browser -------------------------------------------------------
@@ -168,7 +218,7 @@ def test_clicking_next_to_the_end_shows_the_gradients_updates_and_new_prediction
     assert browser.find_element(By.ID, "param4-grad").text == ""  # nothing computed yet
     clicks = click_next_to_the_end(browser)
     # forward, backward (with its seed), six updates, the new prediction; then "next" is disabled
-    assert clicks == ARTICLE_VALUES + (ARTICLE_VALUES + 1) + 6 + 1
+    assert clicks == STEPS - 1
     rows = browser.find_elements(By.CSS_SELECTOR, "#parameters tbody tr")
     seen = {}
     for row in rows:
@@ -188,11 +238,12 @@ def test_clicking_next_to_the_end_shows_the_gradients_updates_and_new_prediction
 def test_the_drawing_follows_the_steps(browser, tmp_path):
     open_page(browser, tmp_path, article_page())
     pending = "return document.querySelectorAll('#graph g.node.pending').length"
-    assert browser.execute_script(pending) == ARTICLE_VALUES + 12  # everything waits for the forward pass
+    # the given values are there from the start; every operation and its result wait for the forward pass
+    assert browser.execute_script(pending) == 2 * ARTICLE_OPERATIONS
     browser.find_element(By.ID, "next").click()
-    assert browser.execute_script(pending) == ARTICLE_VALUES + 12 - 1
+    assert browser.execute_script(pending) == 2 * ARTICLE_OPERATIONS - 2  # w1 * i1 and its operation
     assert len(browser.find_elements(By.CSS_SELECTOR, "#graph g.node.current")) == 1
-    for _ in range(ARTICLE_VALUES + 1):  # to the end of the forward pass, then the seed of the sweep
+    for _ in range(ARTICLE_OPERATIONS):  # to the end of the forward pass, then the seed of the sweep
         browser.find_element(By.ID, "next").click()
     assert browser.execute_script(pending) == 0
     assert browser.find_element(By.ID, "phase").text.lower() == "backward"
@@ -228,4 +279,210 @@ def test_any_graph_steps_through_in_the_browser(browser, tmp_path):
     assert browser.find_element(By.ID, "title").text == 'Backward: </script> "a" & ∂ is done'
     shown = float(browser.find_element(By.CSS_SELECTOR, "#lines div").text.split(" = ")[-1])
     assert shown == pytest.approx(2 * 0.5 * math.exp(0.25) + math.cos(0.5), rel=1e-11)  # d/da of e^(a^2) + sin a
+    assert severe(browser) == []
+
+
+# --- what a reader sees: measured in the browser -----------------------------
+
+SIZES = [(1024, 768), (1440, 900), (1920, 1080)]
+SMALLEST_TEXT = """
+    const texts = Array.from(document.querySelectorAll('#graph g.node text'));
+    return Math.min(...texts.map((t) => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a));
+"""
+VIEW = "return document.getElementById('scene').getAttribute('transform')"
+OVERFLOWING = """
+    // Elements reaching past the window's left or right edge (the drawing's own content excepted:
+    // its panel clips it), and whether the document scrolls sideways.
+    const width = document.documentElement.clientWidth;
+    const out = Array.from(document.querySelectorAll('body *')).filter((element) => {
+        if (element.closest('.drawing svg')) return false;
+        const r = element.getBoundingClientRect();
+        return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
+    }).map((element) => element.tagName + '#' + element.id);
+    if (document.documentElement.scrollWidth > width) out.push('document scrolls sideways');
+    return out;
+"""
+
+
+@pytest.fixture
+def window(browser):
+    """Set the browser's viewport to exactly ``width`` x ``height`` CSS pixels; restored afterwards."""
+
+    def resize(width, height):
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+
+    yield resize
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def go_to(browser, title):
+    """Click next until the step titled ``title``."""
+    while browser.find_element(By.ID, "title").text != title:
+        browser.find_element(By.ID, "next").click()
+
+
+def contrast_on_white(colour):
+    """WCAG's contrast ratio of a CSS colour ``rgb(r, g, b)`` on white: 1 (invisible) to 21 (black)."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def view_of(browser):
+    scale = browser.execute_script("return document.getElementById('scene').transform.baseVal.consolidate().matrix.a")
+    return browser.execute_script(VIEW), scale
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_drawings_text_is_legible_at_first_and_after_fit(browser, tmp_path, window, width, height):
+    window(width, height)
+    open_page(browser, tmp_path, article_page())
+    assert browser.execute_script(SMALLEST_TEXT) >= 11  # CSS pixels, the smallest text of any node
+    browser.find_element(By.ID, "zoom-out").click()
+    browser.find_element(By.ID, "fit").click()
+    assert browser.execute_script(SMALLEST_TEXT) >= 11
+    # the start screen shows the graph: the given values in full, the rest plainly readable, not a ghost
+    colours = browser.execute_script(
+        """return Array.from(document.querySelectorAll('#graph g.node'), (node) => [
+               +getComputedStyle(node).opacity, node.classList.contains('pending'),
+               ...Array.from(node.querySelectorAll('text'), (t) => getComputedStyle(t).fill)])"""
+    )
+    assert {opacity for opacity, *_ in colours} == {1.0}
+    assert sum(not pending for _, pending, *_ in colours) == ARTICLE_LEAVES
+    assert min(contrast_on_white(fill) for _, _, *fills in colours for fill in fills) >= 3
+    panel = browser.find_element(By.ID, "graph").rect
+    assert panel["width"] >= 0.5 * width and panel["height"] >= 0.8 * height
+    assert severe(browser) == []
+
+
+def test_the_whole_article_graph_fits_legibly_on_a_1440_by_900_screen(browser, tmp_path, window):
+    window(1440, 900)
+    open_page(browser, tmp_path, article_page())
+    panel = browser.find_element(By.ID, "graph").rect
+    drawing = browser.execute_script("const r = document.getElementById('scene').getBoundingClientRect(); return r")
+    assert drawing["left"] >= panel["x"] and drawing["right"] <= panel["x"] + panel["width"]
+    assert drawing["top"] >= panel["y"] and drawing["bottom"] <= panel["y"] + panel["height"]
+    assert browser.execute_script(SMALLEST_TEXT) >= 11
+
+
+def test_the_forward_pass_starts_with_a_product_of_h1_and_squares_in_parentheses(browser, tmp_path):
+    open_page(browser, tmp_path, article_page())
+    browser.find_element(By.ID, "next").click()
+    assert browser.find_element(By.ID, "title").text == "Forward: w1 * i1"  # h1 = i1*w1 + i2*w2: its first product
+    assert browser.find_element(By.CSS_SELECTOR, "#lines div").text == "w1 * i1 = 0.11 * 2 = 0.22"
+    go_to(browser, "Forward: (out - 1) ** 2")
+    assert "(-0.809) ** 2" in browser.find_element(By.ID, "lines").text
+
+
+@pytest.mark.parametrize("width", [400, 1024, 1920])
+def test_nothing_overflows_collapses_or_is_cut_off_at_any_step(browser, tmp_path, window, width):
+    window(width, 800)
+    open_page(browser, tmp_path, article_page(network=True))
+    stacked = width < 700  # below 700 px the drawing and the explanation stack
+    graph, side = browser.find_element(By.ID, "graph").rect, browser.find_element(By.ID, "side").rect
+    assert (side["y"] >= graph["y"] + graph["height"]) == stacked
+    assert graph["width"] >= min(width - 40, 500) and graph["height"] >= 250  # the drawing never collapses
+    for step in range(STEPS):
+        assert browser.execute_script(OVERFLOWING) == [], f"step {step}"
+        if step == STEPS // 2:
+            browser.find_element(By.ID, "show-1").click()  # the network view, for the second half
+            assert browser.execute_script(OVERFLOWING) == [], f"step {step}, network"
+        if step < STEPS - 1:
+            browser.find_element(By.ID, "next").click()
+    for element_id in ("keys", "result", "parameters"):  # the end of the page can be scrolled to and read
+        element = browser.find_element(By.ID, element_id)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'end'})", element)
+        rect = browser.execute_script("return arguments[0].getBoundingClientRect()", element)
+        assert rect["bottom"] <= browser.execute_script("return window.innerHeight") + 0.5, element_id
+        assert element.is_displayed()
+    assert severe(browser) == []
+
+
+def test_the_current_node_stays_in_view_as_the_steps_advance(browser, tmp_path, window):
+    window(1024, 768)
+    open_page(browser, tmp_path, article_page())
+    for _ in range(STEPS - 1):
+        browser.find_element(By.ID, "next").click()
+        inside = browser.execute_script(
+            """const panel = document.getElementById('graph').getBoundingClientRect();
+               return Array.from(document.querySelectorAll('#graph g.node.current'), (node) => {
+                   const r = node.getBoundingClientRect();
+                   return r.left >= panel.left && r.right <= panel.right
+                       && r.top >= panel.top && r.bottom <= panel.bottom;
+               });"""
+        )
+        assert inside == [True], browser.find_element(By.ID, "title").text
+
+
+def test_zoom_and_pan_change_the_view(browser, tmp_path, window):
+    window(1024, 768)
+    open_page(browser, tmp_path, article_page())
+    graph = browser.find_element(By.ID, "graph")
+    fitted, scale = view_of(browser)
+    browser.find_element(By.ID, "zoom-in").click()
+    assert view_of(browser)[1] == pytest.approx(scale * 1.25)
+    browser.find_element(By.ID, "zoom-out").click()
+    assert view_of(browser)[1] == pytest.approx(scale)
+    browser.execute_script(  # the wheel zooms around the pointer
+        """const r = arguments[0].getBoundingClientRect();
+           arguments[0].dispatchEvent(new WheelEvent('wheel', {
+               deltaY: -200, clientX: r.left + 100, clientY: r.top + 100, bubbles: true, cancelable: true}));""",
+        graph,
+    )
+    assert view_of(browser)[1] > scale
+    browser.find_element(By.ID, "fit").click()
+    assert view_of(browser) == (fitted, scale)
+    ActionChains(browser).move_to_element(graph).click_and_hold().move_by_offset(-120, -90).release().perform()
+    dragged = view_of(browser)
+    assert dragged[0] != fitted and dragged[1] == scale  # dragging moves the drawing, at the same scale
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.SHIFT, Keys.ARROW_UP)  # shift + arrows move it too
+    assert view_of(browser)[0] != dragged[0]
+    body.send_keys("+")
+    assert view_of(browser)[1] == pytest.approx(scale * 1.25)
+    body.send_keys("f")
+    assert view_of(browser) == (fitted, scale)
+    assert step_number(browser) == 0  # none of this moved through the steps
+    assert severe(browser) == []
+
+
+def test_the_pages_html_style_and_script_are_files_of_their_own_inlined_in_every_page():
+    folder = Path(stepthrough.__file__).parent / "page"
+    files = {name: (folder / name).read_text(encoding="utf-8") for name in ("stepthrough.css", "stepthrough.js")}
+    page = article_page()
+    for name, text in files.items():
+        assert text.strip() in page, name
+    source = Path(stepthrough.__file__).read_text(encoding="utf-8")
+    assert "<style" not in source and "addEventListener" not in source and "<body" not in source
+    # a placeholder written in a title or a label stays text: the page is filled in one pass
+    x = Value(1.0, "{{SCRIPT}}")
+    filled = stepthrough_html(x * 2.0, title="{{CSS}}")
+    assert filled.count(files["stepthrough.js"].strip()) == 1 and filled.count(files["stepthrough.css"].strip()) == 1
+
+
+def test_the_network_view_advances_with_the_same_steps(browser, tmp_path, window):
+    window(1024, 768)
+    open_page(browser, tmp_path, article_page(network=True))
+    network = browser.find_element(By.ID, "view-network")
+    assert not network.is_displayed()
+    browser.find_element(By.ID, "show-1").click()  # the toggle
+    assert network.is_displayed() and not browser.find_element(By.ID, "graph").is_displayed()
+    h1 = "return document.querySelectorAll('#L1n0 text')[1].textContent"
+    w5 = "return document.querySelectorAll('[id=\"L1n0-L2n0\"] text')[2].textContent"
+    assert browser.execute_script(h1) == "·"
+    go_to(browser, "Forward: E")  # the end of the forward pass
+    assert browser.execute_script(h1) == "0.85"
+    assert browser.find_element(By.ID, "network-root").text == "E = 0.3272405"
+    go_to(browser, "Backward: w5 is done")
+    assert browser.execute_script(w5) == "grad -0.68765"
+    lit = browser.execute_script("return Array.from(document.querySelectorAll('#view-network .current'), (e) => e.id)")
+    assert lit == ["L1n0-L2n0"]  # w5's line: the step is about w5
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys("v")  # V switches back to the graph, at the same step
+    assert browser.find_element(By.ID, "graph").is_displayed() and not network.is_displayed()
+    assert browser.find_element(By.ID, "title").text == "Backward: w5 is done"
     assert severe(browser) == []

@@ -16,24 +16,37 @@ import itertools
 
 import matplotlib.pyplot as plt
 
-from autograd import Value, draw_graph, grad, topological_order
-from nn import SGD, article_inputs, article_network, article_weights, draw_network, squared_error
+from autograd import Value, draw_graph, grad, show, topological_order
+from nn import SGD, article_inputs, article_network, article_weights, draw_network, network_view, squared_error
 
 # %% [markdown]
-# The article's numbers, copied from its text and tables. Every cell below checks the engine
-# against them with `check`, which fails loudly if they differ by more than `1e-12`: the
-# notebook cannot quietly drift away from the article. Floating-point arithmetic rounds in the
-# last binary digit, so a few numbers differ from the article's by about `1e-16`; `check` shows
-# each difference.
+# Every number the engine computes below is checked against one worked out independently of it,
+# and each check says where that number comes from:
+#
+# * `article`: a number the article prints, at the precision it prints it (`0.327`, `0.26`);
+#   the engine's number must round to it.
+# * `by hand`: the article's formulas computed here with plain Python floats, written out line by
+#   line in this notebook (no `Value`, no graph); the engine must agree to `1e-12`. Floating-point
+#   arithmetic rounds in the last binary digit, so a few differ by about `1e-16`; each difference
+#   is shown.
+#
+# Either check fails loudly, so the notebook cannot quietly drift away from the article.
 
 # %%
 TOLERANCE = 1e-12
 
 
-def check(name: str, engine: float, article: float) -> None:
-    """Show the engine's number next to the article's, and insist that they agree."""
-    assert abs(engine - article) <= TOLERANCE, f"{name}: engine {engine!r}, article {article!r}"
-    print(f"{name:>10} = {engine!r:<22} article: {article!r:<20} difference: {abs(engine - article):.0e}")
+def check(name: str, engine: float, by_hand: float) -> None:
+    """Show the engine's number next to the same number computed by hand, and insist that they agree."""
+    assert abs(engine - by_hand) <= TOLERANCE, f"{name}: engine {engine!r}, by hand {by_hand!r}"
+    print(f"{name:>10} = {engine!r:<22} by hand: {by_hand!r:<22} difference: {abs(engine - by_hand):.0e}")
+
+
+def check_article(name: str, engine: float, printed: str) -> None:
+    """Insist that the engine's number rounds to the one the article prints (``printed``, as printed)."""
+    decimals = len(printed.partition(".")[2])
+    assert abs(engine - float(printed)) <= 0.5 * 10**-decimals, f"{name}: engine {engine!r}, article {printed}"
+    print(f"{name:>10} = {engine!r:<22} article: {printed}")
 
 
 # %% [markdown]
@@ -63,8 +76,8 @@ draw_network(net, show_grad=False)
 
 # %%
 weights = article_weights(net)
-for name, article_value in {"w1": 0.11, "w2": 0.21, "w3": 0.12, "w4": 0.08, "w5": 0.14, "w6": 0.15}.items():
-    check(name, weights[name].data, article_value)
+for name, printed in {"w1": "0.11", "w2": "0.21", "w3": "0.12", "w4": "0.08", "w5": "0.14", "w6": "0.15"}.items():
+    check_article(name, weights[name].data, printed)
 
 # %% [markdown]
 # ## The data set
@@ -100,9 +113,18 @@ def node(root: Value, label: str) -> Value:
 
 
 h1, h2 = node(out, "h1"), node(out, "h2")
-check("h1", h1.data, 0.85)
-check("h2", h2.data, 0.48)
-check("out", out.data, 0.191)
+i1, i2 = 2.0, 3.0
+w = {name: weight.data for name, weight in weights.items()}  # the weights as plain floats, for the hand computations
+h1_by_hand = i1 * w["w1"] + i2 * w["w2"]
+h2_by_hand = i1 * w["w3"] + i2 * w["w4"]
+out_by_hand = h1_by_hand * w["w5"] + h2_by_hand * w["w6"]
+for name, engine, by_hand, printed in (
+    ("h1", h1.data, h1_by_hand, "0.85"),
+    ("h2", h2.data, h2_by_hand, "0.48"),
+    ("out", out.data, out_by_hand, "0.191"),
+):
+    check(name, engine, by_hand)
+    check_article(name, engine, printed)
 
 # %% [markdown]
 # Here is that graph. Read it from left to right: the inputs and the weights (the key under the
@@ -131,8 +153,9 @@ draw_graph(out, parameters=net.parameters())
 error = squared_error(out, TARGET)
 error.label = "E"
 delta = out.data - TARGET
-check("E", error.data, 0.3272405)
-check("delta", delta, -0.809)
+check("E", error.data, 0.5 * (out_by_hand - TARGET) ** 2)
+check_article("E", error.data, "0.327")
+check_article("delta", delta, "-0.809")
 
 # %% [markdown]
 # ## Why the weights are what can change
@@ -172,17 +195,15 @@ check("delta", delta, -0.809)
 # without storing anything in `.grad`: we keep the backward pass itself for later.
 
 # %%
-i1, i2 = 2.0, 3.0
-w = {name: weight.data for name, weight in weights.items()}
+delta_by_hand = out_by_hand - TARGET
 by_hand = {
-    "w6": delta * h2.data,
-    "w5": delta * h1.data,
-    "w1": delta * w["w5"] * i1,
+    "w6": delta_by_hand * h2_by_hand,
+    "w5": delta_by_hand * h1_by_hand,
+    "w1": delta_by_hand * w["w5"] * i1,
 }
 engine = grad(error, [weights["w6"], weights["w5"], weights["w1"]])
-for (name, hand), from_engine, article in zip(by_hand.items(), engine, [-0.38832, -0.68765, -0.22652], strict=True):
-    check(f"dE/d{name}", from_engine, article)
-    assert abs(hand - from_engine) <= TOLERANCE
+for (name, hand), from_engine in zip(by_hand.items(), engine, strict=True):
+    check(f"dE/d{name}", from_engine, hand)
 assert all(weight.grad == 0.0 for weight in weights.values())  # grad() stored nothing
 
 # %% [markdown]
@@ -207,11 +228,11 @@ assert all(weight.grad == 0.0 for weight in weights.values())  # grad() stored n
 # %%
 LEARNING_RATE = 0.05
 a = LEARNING_RATE
-new_w5, new_w6 = (w[name] - a * delta * h for name, h in (("w5", h1.data), ("w6", h2.data)))
+new_w5, new_w6 = (w[name] - a * delta_by_hand * h for name, h in (("w5", h1_by_hand), ("w6", h2_by_hand)))
 hidden = [[w["w1"], w["w3"]], [w["w2"], w["w4"]]]
 outer = [[i * w_out for w_out in (w["w5"], w["w6"])] for i in (i1, i2)]
 [[new_w1, new_w3], [new_w2, new_w4]] = [
-    [hidden[row][col] - a * delta * outer[row][col] for col in range(2)] for row in range(2)
+    [hidden[row][col] - a * delta_by_hand * outer[row][col] for col in range(2)] for row in range(2)
 ]
 matrix_form = {"w1": new_w1, "w2": new_w2, "w3": new_w3, "w4": new_w4, "w5": new_w5, "w6": new_w6}
 for name, value in matrix_form.items():
@@ -228,9 +249,16 @@ for name, value in matrix_form.items():
 
 # %%
 error.backward()
-gradients = {"w1": -0.22652, "w2": -0.33978, "w3": -0.2427, "w4": -0.36405, "w5": -0.68765, "w6": -0.38832}
-for name, article in gradients.items():
-    check(f"dE/d{name}", weights[name].grad, article)
+gradients_by_hand = {  # the article's six formulas
+    "w1": delta_by_hand * w["w5"] * i1,
+    "w2": delta_by_hand * w["w5"] * i2,
+    "w3": delta_by_hand * w["w6"] * i1,
+    "w4": delta_by_hand * w["w6"] * i2,
+    "w5": delta_by_hand * h1_by_hand,
+    "w6": delta_by_hand * h2_by_hand,
+}
+for name, hand in gradients_by_hand.items():
+    check(f"dE/d{name}", weights[name].grad, hand)
     assert abs(w[name] - a * weights[name].grad - matrix_form[name]) <= TOLERANCE  # agrees with the matrix form
 
 # %% [markdown]
@@ -254,6 +282,27 @@ draw_graph(error, parameters=net.parameters())
 draw_network(net, inputs=inputs)
 
 # %% [markdown]
+# ## Every step, one at a time
+#
+# The page below replays this very graph, one operation at a time: the forward pass in the order
+# the network computes it, then the backward sweep node by node with every product of the chain
+# rule, then the update and the new prediction. It is the engine's own record, not an animation
+# drawn for the article. Click it, then step with → and ←, zoom with the wheel or + and -, and
+# drag to move the drawing. The *Network* button (or V) shows the same steps on the network picture
+# above: neurons filling with their values, each weight's gradient appearing as the sweep reaches
+# it, the update's new weights. (`micro-autograd demo --html page.html` writes this page to a file.)
+
+# %%
+show(
+    error,
+    parameters=net.parameters(),
+    learning_rate=LEARNING_RATE,
+    prediction=out,
+    title="Backpropagation step by step: the article's network",
+    views=[network_view(net, inputs, error)],
+)
+
+# %% [markdown]
 # ## The new weights
 #
 # One step of gradient descent, `w -= a * dE/dw`, is what `nn.SGD` does: the same update as the
@@ -261,9 +310,10 @@ draw_network(net, inputs=inputs)
 
 # %%
 SGD(net.parameters(), lr=LEARNING_RATE).step()
-updated = {"w1": 0.121326, "w2": 0.226989, "w3": 0.132135, "w4": 0.0982025, "w5": 0.1743825, "w6": 0.169416}
-for name, article in updated.items():
-    check(name, weights[name].data, article)
+printed = {"w1": "0.12", "w2": "0.23", "w3": "0.13", "w4": "0.10", "w5": "0.17", "w6": "0.17"}
+for name, new_by_hand in matrix_form.items():
+    check(name, weights[name].data, new_by_hand)
+    check_article(name, weights[name].data, printed[name])
 
 # %% [markdown]
 # Every weight grew: the prediction was too small, and every weight multiplies positive numbers
@@ -276,8 +326,11 @@ for name, article in updated.items():
 # %%
 new_out = net(article_inputs())
 new_error = squared_error(new_out, TARGET)
-check("out", new_out.data, 0.2557457808075)
-check("E", new_error.data, 0.2769571713929189)
+new = matrix_form  # the updated weights, by hand
+new_out_by_hand = (i1 * new["w1"] + i2 * new["w2"]) * new["w5"] + (i1 * new["w3"] + i2 * new["w4"]) * new["w6"]
+check("out", new_out.data, new_out_by_hand)
+check_article("out", new_out.data, "0.26")
+check("E", new_error.data, 0.5 * (new_out_by_hand - TARGET) ** 2)
 print(f"\nThe prediction moved from 0.191 to {new_out.data:.2f}: closer to the target 1.")
 
 # %% [markdown]
@@ -303,10 +356,37 @@ for _ in range(25):
     error.backward()
     optimizer.step()
 
-check("E step 1", errors[0], 0.3272405)
-check("E step 2", errors[1], 0.2769571713929189)
-check("out step 3", predictions[2], 0.33231393006896615)
-check("E step 3", errors[2], 0.22290234398997472)
+# %% [markdown]
+# The article stops after one step, so for the steps after it there is no number of the article's
+# to compare with. Instead we do the steps by hand once more: the article's formulas for the
+# forward pass, the error and the six gradients, then `w - a * dE/dw`, with plain floats, three
+# times over. The engine's training loop must agree with them step by step.
+
+
+# %%
+def step_by_hand(w: dict[str, float]) -> tuple[float, dict[str, float]]:
+    """One training step with plain floats: the article's forward pass, error and six gradient
+    formulas, then w - a * dE/dw. Returns the prediction before the update, and the new weights."""
+    h1, h2 = i1 * w["w1"] + i2 * w["w2"], i1 * w["w3"] + i2 * w["w4"]
+    out = h1 * w["w5"] + h2 * w["w6"]
+    delta = out - TARGET
+    gradient = {
+        "w1": delta * w["w5"] * i1,
+        "w2": delta * w["w5"] * i2,
+        "w3": delta * w["w6"] * i1,
+        "w4": delta * w["w6"] * i2,
+        "w5": delta * h1,
+        "w6": delta * h2,
+    }
+    return out, {name: w[name] - LEARNING_RATE * gradient[name] for name in w}
+
+
+by_hand_weights = dict(w)  # the article's initial weights, as plain floats
+for step in range(3):
+    out_by_hand, by_hand_weights = step_by_hand(by_hand_weights)
+    check(f"out step {step + 1}", predictions[step], out_by_hand)
+    check(f"E step {step + 1}", errors[step], 0.5 * (out_by_hand - TARGET) ** 2)
+check_article("out step 2", predictions[1], "0.26")  # the article's new prediction, once more
 
 # %%
 figure, (prediction_axes, error_axes) = plt.subplots(1, 2, figsize=(10, 3.5))

@@ -25,6 +25,7 @@ from autograd import (
     grad,
     gradcheck,
     no_grad,
+    show,
 )
 
 # %% [markdown]
@@ -85,6 +86,16 @@ assert math.isclose(o.data, math.sqrt(0.5), rel_tol=1e-12)  # b was chosen to ma
 assert math.isclose(n.grad, 1 - o.data**2, rel_tol=1e-12)  # = 0.5
 assert math.isclose(w1.grad, (1 - o.data**2) * x1.data, rel_tol=1e-12)
 draw_graph(o, direction="TB", legend=False, parameters=[w1, w2, bias])
+
+# %% [markdown]
+# The same neuron, step by step. The page below replays its graph one operation at a time: the
+# forward pass in the order the expression computes it, then the backward sweep, node by node,
+# with every product of the chain rule written out. Click it, then step with → and ← (or the
+# buttons); the wheel zooms and dragging moves the drawing. Change the numbers in the cell above,
+# or build an expression of your own, and run both cells again.
+
+# %%
+show(o, parameters=[w1, w2, bias])
 
 # %% [markdown]
 # ## A value used twice
