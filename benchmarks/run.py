@@ -195,6 +195,7 @@ def quoted_block(
     """What the README quotes, between its markers: the command, the table, its notes, ranges and reruns."""
     timings = measurements[-1].timings
     load = ", ".join(f"{x:.1f}" for x in measurements[-1].load_start)
+    spans = ranges(timings, engines)
     return [
         "```sh",
         command,
@@ -207,8 +208,7 @@ def quoted_block(
         "",
         *table_notes(timings, turns),
         "",
-        *ranges(timings, engines),
-        "",
+        *([*spans, ""] if spans else []),
         agreement(measurements),
     ]
 
@@ -515,6 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for engine in engines:
         if engine not in ENGINES:
             parser.error(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if BASELINE not in engines:
+        parser.error(f"every figure is taken against {BASELINE}: keep it among --engines")
     turns = args.turns or (3 if args.quick else 7)
     args.runs = args.runs or (2 if args.quick else 3)
     if turns < 1 or args.runs < 1:

@@ -86,3 +86,16 @@ def test_the_readme_quotes_the_python_implementations_range_from_results_python_
     sentence = run.time_table(results, run.PYTHON_START)
     assert run.time_table(readme, run.PYTHON_START) == sentence
     assert "MICRO_AUTOGRAD_PURE_PYTHON=1" in (ROOT / "benchmarks" / "RESULTS-python.md").read_text()
+
+
+def test_the_targets_count_the_trace_in_ten_epochs_of_e_through_the_replay():
+    digits = workloads.workloads(quick=True, tiny=True)[-1]
+    epoch = digits.period[1]  # operations in one epoch
+    # seconds per operation (per trace for the trace): ten epochs of micrograd against the trace plus ten replays
+    wall = {"micrograd": [10e-6], "compiled": [0.05e-6], "micro-autograd": [0.1e-6], timing.TRACE: [1.0]}
+    prepared = timing.Prepared(digits, units={engine: 1 for engine in wall})
+    lines = run.targets([timing.Timing(prepared, wall, dict(wall))], {})
+    expected = (10e-6 * epoch * 10) / (1.0 + 0.05e-6 * epoch * 10)
+    line = next(line for line in lines if "over 10 epochs" in line)
+    assert line.split(" | ")[1] == f"{run.ratio_text(expected)} [{run._digits(expected)}-{run._digits(expected)}]"
+    assert line.endswith("| yes |") == (expected >= 150)
