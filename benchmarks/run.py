@@ -3,6 +3,8 @@
     python -m benchmarks            # the full run
     python -m benchmarks --quick    # smaller sizes, fewer turns: a smoke run
     python -m benchmarks --write benchmarks/RESULTS.md --readme README.md
+    MICRO_AUTOGRAD_PURE_PYTHON=1 python -m benchmarks --no-extras --turns 5 \
+        --write benchmarks/RESULTS-python.md --readme README.md    # the Python implementation's figures
 
 The whole measurement is repeated until two consecutive runs agree within 20%
 on every ratio it publishes (at most ``--runs`` times); the results publish
@@ -381,7 +383,8 @@ def versions() -> list[str]:
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; the load average"
         " of each run is under Runs",
         f"- Python {platform.python_version()} ({platform.python_implementation()})",
-        f"- {', '.join(found)}, torch {torch.__version__} ({torch.get_num_threads()} thread, float64)",
+        f"- {', '.join(found)}, torch {torch.__version__} ({torch.get_num_threads()} thread, float64);"
+        f" numpy's BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
         f"- micro-autograd's engine: {engine_implementation()}",
         f"- the C floor: {native.describe()}",
     ]
@@ -531,6 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         outcome["report"] = report(args, engines, turns, command)
 
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # numpy on one thread, as torch: read when numpy first loads
     import torch
 
     torch.set_num_threads(1)
