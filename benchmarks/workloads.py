@@ -9,10 +9,11 @@ Engines: ``micro-autograd`` (the eager engine, through ``nn`` where the job
 is a model), ``compiled`` (``autograd.compile`` replaying the same job),
 ``micrograd`` (karpathy's, 0.1.0), ``torch`` (0-dim float64 tensors, one
 thread), ``torch-batched`` (the same job on batched tensors: what a user
-would pick instead), ``floats`` (the job hand-written in the tightest plain
-Python: local variables, no function calls per step; the limit of Python),
-and two floors below Python: ``numpy`` (batched arrays, written by hand) and
-``C`` (A's step compiled at benchmark time, see native.py).
+would pick instead, E only), ``floats`` (the job hand-written in the tightest
+plain Python: local variables, arithmetic inline, ``sum(map(mul, ...))`` for
+dot products; Python's limit), and two floors below Python: ``numpy``
+(batched arrays, written by hand) and ``C`` (A's step compiled at benchmark
+time, see native.py). E lives in digits.py.
 """
 
 from __future__ import annotations
