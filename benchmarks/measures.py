@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import statistics
 import sys
 import time
 import tracemalloc
@@ -20,9 +21,9 @@ def _leaf(engine: str) -> Callable[[float], Any]:
 
         return Value
     if engine == "micrograd":
-        from micrograd.engine import Value as MicrogradValue
+        from micrograd.engine import Value as MicrogradValue  # type: ignore[import-untyped]
 
-        return MicrogradValue
+        return MicrogradValue  # type: ignore[no-any-return]
     import torch
 
     return lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
@@ -156,12 +157,12 @@ def scaling(quick: bool, say: Say) -> list[str]:
         say(lines[-1])
     spreads = []
     for column in zip(*rows, strict=True):
-        numbers = [float(cell) for cell in column if cell != "—"]
+        numbers = [float(cell.split()[0]) for cell in column if cell != "—"]
         spreads.append(max(numbers) / min(numbers))
     lines.append("")
     lines.append(
-        "Microseconds per operation (per node for drawing, per parameter for zero_grad), median of 3; the"
-        " collector is on except where the column says otherwise. From the smallest size to the largest,"
+        "Microseconds per operation (per node for drawing, per parameter for zero_grad), median [min-max] of"
+        " 3 samples; the collector is on except where the column says otherwise. From the smallest size to the largest,"
         f" the cost per operation of a column changes by at most {max(spreads):.1f}x (column by column:"
         f" {', '.join(f'{x:.1f}x' for x in spreads)}), where a quadratic step would multiply it by"
         f" {sizes[-1] // sizes[0]:,}. What does grow is the memory hierarchy's share (a graph past the"
@@ -199,7 +200,7 @@ def _collector_off(job: Callable[[], object], ops: int) -> str:
 
 
 def _per(job: Callable[[], object], ops: int, repeats: int = 3) -> str:
-    """Median time per operation; a sample repeats the job until it lasts 50 ms, then collects."""
+    """Time per operation, median [min-max]; a sample repeats the job until it lasts 50 ms, then collects."""
     start = time.perf_counter()
     job()
     inner = max(1, int(0.05 / max(time.perf_counter() - start, 1e-6)))
@@ -215,8 +216,8 @@ def _per(job: Callable[[], object], ops: int, repeats: int = 3) -> str:
             times.append((time.perf_counter() - start) / inner)
     finally:
         gc.unfreeze()
-    times.sort()
-    return f"{times[len(times) // 2] / ops * 1e6:.3f}"
+    low, median, high = (t / ops * 1e6 for t in (min(times), statistics.median(times), max(times)))
+    return f"{median:.3f} [{low:.3f}-{high:.3f}]"
 
 
 def _zero_grad(ops: int) -> str:

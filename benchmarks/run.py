@@ -1,209 +1,370 @@
-"""Run every workload on every engine, side by side in one process, and print the table.
+"""Run every workload on every engine, side by side in one process, until two runs agree; print the tables.
 
-    python -m benchmarks            # the full run (a few minutes on 2 cores)
-    python -m benchmarks --quick    # smaller sizes, fewer repeats: a smoke run
-    python -m benchmarks --write benchmarks/RESULTS.md
+    python -m benchmarks            # the full run
+    python -m benchmarks --quick    # smaller sizes, fewer turns: a smoke run
+    python -m benchmarks --write benchmarks/RESULTS.md --readme README.md
+    MICRO_AUTOGRAD_PURE_PYTHON=1 python -m benchmarks --no-extras --turns 5 \
+        --write benchmarks/RESULTS-python.md --readme README.md    # the Python implementation's figures
 
-How it times, so the numbers mean the same thing for every engine:
-
-- Engines take turns: repeat 1 times each engine once, then repeat 2, ...;
-  the table shows medians. A timed sample repeats an engine's run until it
-  lasts about 0.25 s, so fast and slow engines meet the machine's other work
-  alike. torch runs on one thread, in float64.
-- Before timing, each engine's result (output, updated weights or
-  gradients) is checked equal to the hand-written floats' to 1e-9.
-- The time to free each graph counts: the garbage collector stays on, and
-  every timed sample ends with ``gc.collect()``. Objects alive before timing
-  (modules, models, data) are frozen out of the collector (``gc.freeze()``),
-  so a collection only walks what the workload itself made.
-- Everything runs in a thread with a 512 MB stack and a raised recursion
-  limit, because micrograd's backward recurses once per graph level; the
-  deepest-chain test runs at the default limit as well.
+The whole measurement is repeated until two consecutive runs agree within 20%
+on every ratio it publishes (at most ``--runs`` times); the results publish
+the last run and say which ratios, if any, the last two runs disagree on.
+How each run times is in timing.py. Everything runs in a thread with a 512 MB
+stack and a raised recursion limit, because micrograd's backward recurses
+once per graph level; the deepest-chain test runs at the default limit too.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 import platform
-import statistics
 import sys
 import threading
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
-from . import workloads
+from . import native, workloads
 from .measures import deepest_chains, memory_per_node, scaling
-from .workloads import ENGINES, Run, Workload
+from .timing import (
+    AGREEMENT,
+    BASELINE,
+    COMPILED,
+    EAGER,
+    TRACE,
+    Measurement,
+    Prepared,
+    Spread,
+    Timing,
+    disagreements,
+    largest_difference,
+    measure,
+    prepare,
+)
+from .workloads import ENGINES, LIMIT
 
-LIMIT = "floats"
-BASELINE = "micrograd"
+START, END = "<!-- benchmarks: time table -->", "<!-- /benchmarks -->"
+PYTHON_START = "<!-- benchmarks: Python implementation -->"  # the pure-Python run's range, in the README
 
-
-@dataclass
-class Timing:
-    workload: Workload
-    per_unit: dict[str, float] = field(default_factory=dict)  # median seconds per step or per op
-    setup: dict[str, float] = field(default_factory=dict)
-    inner: dict[str, int] = field(default_factory=dict)  # runs per timed sample
-
-
-def sample(run: Run, inner: int) -> float:
-    """One timed sample: ``inner`` runs and the collection of whatever they left behind."""
-    gc.collect()
-    start = time.perf_counter()
-    for _ in range(inner):
-        run()
-    gc.collect()
-    return time.perf_counter() - start
-
-
-def check_equal(key: str, results: dict[str, list[float]]) -> None:
-    reference = results[LIMIT]
-    for engine, result in results.items():
-        if len(result) != len(reference) or not all(
-            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(result, reference, strict=True)
-        ):
-            worst = max(range(len(reference)), key=lambda i: abs(result[i] - reference[i]))
-            raise AssertionError(
-                f"{key}: {engine} disagrees with hand-written floats at result {worst}: "
-                f"{result[worst]!r} != {reference[worst]!r}"
-            )
+# The README's table: (engine, its column's heading).
+COLUMNS = [
+    (BASELINE, "micrograd (time)"),
+    (EAGER, "micro-autograd"),
+    (COMPILED, "compiled"),
+    (TRACE, "trace + generate (pays off after)"),
+    ("torch", "torch scalars"),
+    ("torch-batched", "torch batched"),
+    (LIMIT, "floats: Python's limit"),
+    ("numpy", "numpy: floor"),
+    ("C", "C: floor"),
+]
 
 
-def time_workloads(
-    chosen: Sequence[Workload],
-    engines: Sequence[str],
-    repeats: int,
-    say: Callable[[str], None],
-    min_sample: float = 0.25,
-    freeze: bool = True,
-) -> list[Timing]:
-    """Check every engine agrees, then time them in turns. A sample repeats an engine's run until it
-    lasts about ``min_sample`` seconds, so a fast engine and a slow one meet the machine's other work alike.
-    With ``freeze``, what is alive before timing is frozen out of the collector; without it, every
-    collection also walks the rest of the process (torch's modules included), as in a user's process."""
-    timings = []
-    runs: dict[str, dict[str, Run]] = {}
-    for workload in chosen:
-        timing = Timing(workload)
-        runs[workload.key] = {}
-        results = {}
-        for engine in engines:
-            if engine not in workload.prepare:
-                continue
-            start = time.perf_counter()
-            run = workload.prepare[engine](workload.size)
-            timing.setup[engine] = time.perf_counter() - start
-            runs[workload.key][engine] = run
-            start = time.perf_counter()
-            results[engine] = run()
-            timing.inner[engine] = max(1, round(min_sample / (time.perf_counter() - start)))
-        check_equal(workload.key, results)
-        say(f"{workload.key}: all {len(results)} engines agree to 1e-9")
-        timings.append(timing)
-    gc.collect()
-    if freeze:
-        gc.freeze()
-    try:
-        for timing in timings:
-            workload = timing.workload
-            samples: dict[str, list[float]] = {engine: [] for engine in runs[workload.key]}
-            for _ in range(repeats):
-                for engine, run in runs[workload.key].items():
-                    samples[engine].append(sample(run, timing.inner[engine]) / timing.inner[engine])
-            units = workload.ops(workload.size)
-            timing.per_unit = {engine: statistics.median(s) / units for engine, s in samples.items()}
-            say(f"{workload.key}: " + ", ".join(f"{e} {_us(t)}" for e, t in timing.per_unit.items()))
-    finally:
-        if freeze:
-            gc.unfreeze()
-    return timings
+def _scale(seconds: float) -> tuple[float, str]:
+    """The unit that reads best for a time."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return scale, unit
+    return 1e-9, "ns"
 
 
-def _us(seconds: float) -> str:
-    micro = seconds * 1e6
-    return f"{micro:.3g} us" if micro < 1000 else f"{micro:,.0f} us"
+def _digits(x: float) -> str:
+    """Three significant digits (whole numbers from 100 on); "never" for infinity."""
+    if math.isinf(x):
+        return "never"
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
-def _ratio(x: float) -> str:
-    return f"{x:.3g}x" if x < 100 else f"{x:,.0f}x"
+def time_text(seconds: float) -> str:
+    scale, unit = _scale(seconds)
+    return f"{_digits(seconds / scale)} {unit}"
 
 
-def table(timings: list[Timing], engines: Sequence[str]) -> list[str]:
-    """Per-unit medians, with each engine's speed-up over micrograd and its slowdown against the limit."""
-    lines = [
-        "| workload | " + " | ".join(engines) + " |",
-        "|---|" + "---|" * len(engines),
-    ]
+def ratio_text(x: float) -> str:
+    return _digits(x) if math.isinf(x) else _digits(x) + "x"
+
+
+def time_spread(spread: Spread) -> str:
+    """``median unit [min-max]``, all three in the median's unit."""
+    scale, unit = _scale(spread.median)
+    return f"{_digits(spread.median / scale)} {unit} [{_digits(spread.low / scale)}-{_digits(spread.high / scale)}]"
+
+
+def ratio_spread(spread: Spread) -> str:
+    return f"{ratio_text(spread.median)} [{_digits(spread.low)}-{_digits(spread.high)}]"
+
+
+def _break_even_text(spread: Spread, period: str) -> str:
+    if math.isinf(spread.median):
+        return "never"
+    return f"{_digits(spread.median)} {period}s [{_digits(spread.low)}-{_digits(spread.high)}]"
+
+
+def _part_marker(timing: Timing, engine: str) -> str:
+    return "*" if engine in timing.workload.parts else ""
+
+
+def columns(timings: Sequence[Timing], engines: Sequence[str]) -> list[tuple[str, str]]:
+    """The README table's columns that this run has something to put in."""
+    wanted = set(engines) | ({TRACE} if COMPILED in engines else set())
+    used = {e for t in timings for e in (*t.wall, *t.prepared.missing)}
+    return [(engine, heading) for engine, heading in COLUMNS if engine in wanted and engine in used]
+
+
+def table(timings: Sequence[Timing], engines: Sequence[str]) -> list[str]:
+    """The README's table: micrograd's time, and every other engine's speed-up over it (turn by turn)."""
+    shown = columns(timings, engines)
+    lines = ["| workload | " + " | ".join(heading for _, heading in shown) + " |", "|---|" + "---|" * len(shown)]
     for timing in timings:
         cells = []
-        base = timing.per_unit.get(BASELINE)
-        limit = timing.per_unit.get(LIMIT)
-        for engine in engines:
-            t = timing.per_unit.get(engine)
-            if t is None:
-                cells.append("—")
-                continue
-            notes = []
-            if base and engine not in (BASELINE, LIMIT):
-                notes.append(f"{_ratio(base / t)} micrograd")
-            if limit and engine != LIMIT:
-                notes.append(f"{_ratio(t / limit)} limit")
-            cells.append(_us(t) + (f" ({', '.join(notes)})" if notes else ""))
+        for engine, _ in shown:
+            if engine == TRACE:
+                trace, even = timing.time(TRACE), timing.break_even()
+                cell = (
+                    f"{time_spread(trace)}; {_break_even_text(even, timing.workload.period[0])}"
+                    if trace and even
+                    else ""
+                )
+            elif engine in timing.prepared.missing:
+                cell = "—"
+            elif engine == BASELINE:
+                spread = timing.time(engine)
+                cell = time_spread(spread) + _part_marker(timing, engine) if spread else ""
+            else:
+                spread = timing.faster_than_baseline(engine)
+                cell = ratio_spread(spread) + _part_marker(timing, engine) if spread else ""
+            cells.append(cell)
         w = timing.workload
         lines.append(f"| {w.key}. {w.title}, per {w.unit} | " + " | ".join(cells) + " |")
     return lines
 
 
-# The issue's targets: (workload, engine, compared with, bound, "at least" or "at most").
-TARGETS = [
-    ("A", "micro-autograd", BASELINE, 5.0, "faster"),
-    ("B", "micro-autograd", BASELINE, 20.0, "faster"),
-    ("C", "micro-autograd", BASELINE, 5.0, "faster"),
-    ("D", "micro-autograd", BASELINE, 15.0, "faster"),
-    ("A", "compiled", LIMIT, 2.0, "slower"),
-    ("B", "compiled", LIMIT, 2.0, "slower"),
-]
+def table_notes(timings: Sequence[Timing], turns: int) -> list[str]:
+    notes = [
+        f"micrograd's column: its wall time per step (A) or per graph operation (B-E: nodes the eager engine"
+        f" makes, the same count dividing every engine's time), median [min-max] over {turns} turns. Every"
+        " other engine: how many times faster than micrograd, median [min-max] of the turn-by-turn ratios."
+        " trace + generate: the one-time cost of `autograd.compile` (not in `compiled`'s time), and how many"
+        " epochs, steps or runs of the replay pay it back against the eager engine."
+    ]
+    for timing in timings:
+        w = timing.workload
+        if w.parts:
+            timed = ", ".join(sorted(e for e in w.parts if e in timing.wall))
+            notes.append(f"\\* {w.key}: {timed} timed on {w.part}.")
+    left_out = [f"{t.workload.key} {engine}: {why}" for t in timings for engine, why in t.prepared.missing.items()]
+    if left_out:
+        notes.append("— left out: " + "; ".join(left_out) + ".")
+    return [line for note in notes for line in ("", note)][1:]  # a paragraph each
 
 
-def targets(timings: list[Timing], memory: dict[str, tuple[float, str]]) -> list[str]:
-    """Each target of the issue beside this run's figure, met or not."""
-    lines = ["", "### Against the targets", "", "| target | this run | met |", "|---|---|---|"]
-    by_key = {t.workload.key: t.per_unit for t in timings}
-    for key, engine, other, bound, direction in TARGETS:
-        per_unit = by_key.get(key, {})
-        if engine not in per_unit or other not in per_unit:
-            continue
-        if direction == "faster":
-            ratio, wanted = (
-                per_unit[other] / per_unit[engine],
-                f"{key}: {engine} at least {bound:g}x faster than {other}",
-            )
-            met = ratio >= bound
-        else:
-            ratio, wanted = (
-                per_unit[engine] / per_unit[other],
-                f"{key}: {engine} within {bound:g}x of the {other} limit",
-            )
-            met = ratio <= bound
-        lines.append(f"| {wanted} | {_ratio(ratio)} | {'yes' if met else 'no'} |")
-    if "micro-autograd" in memory:
-        used = memory["micro-autograd"][0]
-        lines.append(
-            f"| memory: micro-autograd at most 120 B per node | {used:.0f} B | {'yes' if used <= 120 else 'no'} |"
-        )
+def _span(timings: Sequence[Timing], engine: str) -> str | None:
+    """An engine's speed-ups over micrograd across the table: lowest to highest median, and single turns."""
+    present = [(t.workload.key, s) for t in timings if (s := t.faster_than_baseline(engine)) is not None]
+    if not present:
+        return None
+    low = min(present, key=lambda pair: pair[1].median)
+    high = max(present, key=lambda pair: pair[1].median)
+    lows, highs = min(s.low for _, s in present), max(s.high for _, s in present)
+    span = f"{ratio_text(low[1].median)} ({low[0]})"
+    if len(present) > 1:
+        span += f" to {ratio_text(high[1].median)} ({high[0]})"
+    return f"{span} faster than micrograd (medians; single turns {ratio_text(lows)} to {ratio_text(highs)})"
+
+
+def ranges(timings: Sequence[Timing], engines: Sequence[str]) -> list[str]:
+    """The table's ranges, engine by engine: the only ranges the README may quote."""
+    lines = [
+        f"- {heading}: {span}"
+        for engine, heading in columns(timings, engines)
+        if engine not in (BASELINE, TRACE) and (span := _span(timings, engine))
+    ]
+    return ["In this table:", "", *lines] if lines else []
+
+
+def python_sentence(timings: Sequence[Timing], command: str, path: str) -> list[str]:
+    """What the README says of the Python implementation, between its own markers: one range, its source."""
+    span = _span(timings, EAGER)
+    if span is None:
+        return []
+    return [f"On the Python alone, the eager engine is {span} in [`{path}`]({path}), from `{command}`."]
+
+
+def quoted_block(
+    measurements: Sequence[Measurement], engines: Sequence[str], turns: int, command: str, path: str
+) -> list[str]:
+    """What the README quotes, between its markers: the command, the table, its notes, ranges and reruns."""
+    timings = measurements[-1].timings
+    load = ", ".join(f"{x:.1f}" for x in measurements[-1].load_start)
+    spans = ranges(timings, engines)
+    return [
+        "```sh",
+        command,
+        "```",
+        "",
+        f"(load average {load} at the start; wall and CPU times, every ratio's spread and the machine are in"
+        f" [`{path}`]({path}))",
+        "",
+        *table(timings, engines),
+        "",
+        *table_notes(timings, turns),
+        "",
+        *([*spans, ""] if spans else []),
+        agreement(measurements),
+    ]
+
+
+def every_engine(timings: Sequence[Timing]) -> list[str]:
+    """Wall and CPU time of every engine, and every ratio, each with its spread."""
+    lines = [
+        "| workload | engine | timed on | wall per unit | CPU per unit | x faster than micrograd"
+        " | x the floats' time |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for timing in timings:
+        w = timing.workload
+        for engine in timing.engines():
+            units = timing.prepared.units[engine]
+            size = f"{units:,} {w.unit}s" + (" (part)" if engine in w.parts else "")
+            cells = [
+                time_spread(s) if (s := timing.time(engine)) else "",
+                time_spread(s) if (s := timing.time(engine, cpu=True)) else "",
+                ratio_spread(s) if (s := timing.faster_than_baseline(engine)) else "",
+                ratio_spread(s) if (s := timing.against_limit(engine)) else "",
+            ]
+            lines.append(f"| {w.key} | {engine} | {size} | " + " | ".join(cells) + " |")
     return lines
 
 
-def versions() -> list[str]:
-    from importlib.metadata import version
+def compile_table(timings: Sequence[Timing]) -> list[str]:
+    """Tracing and generating each replay: its time, per operation, and when it pays for itself."""
+    rows = []
+    for timing in timings:
+        trace, per_op, even = timing.time(TRACE), timing.trace_per_op(), timing.break_even()
+        if trace is None or per_op is None or even is None:
+            continue
+        cpu = timing.time(TRACE, cpu=True)
+        w = timing.workload
+        rows.append(
+            f"| {w.key} | {w.trace_ops:,} | {time_spread(trace)}"
+            f" | {time_spread(cpu) if cpu else ''} | {time_spread(per_op)}"
+            f" | {_break_even_text(even, w.period[0])} |"
+        )
+    if not rows:
+        return []
+    return [
+        "| workload | operations traced | trace + generate (wall) | CPU | per operation | pays off after |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "Pays off after: the trace's time over what one epoch (B), step (A) or run (C) of the replay saves"
+        " against the eager engine, turn by turn.",
+    ]
 
-    import micrograd  # noqa: F401
+
+# The targets: (workload, engine, compared with, bound, "faster" = at least bound times faster,
+# "within" = at most bound times the other's time).
+TARGETS = [
+    ("A", EAGER, BASELINE, 5.0, "faster"),
+    ("B", EAGER, BASELINE, 20.0, "faster"),
+    ("C", EAGER, BASELINE, 5.0, "faster"),
+    ("D", EAGER, BASELINE, 15.0, "faster"),
+    ("E", EAGER, BASELINE, 60.0, "faster"),
+    ("A", COMPILED, LIMIT, 2.0, "within"),
+    ("B", COMPILED, LIMIT, 2.0, "within"),
+]
+TRACE_PER_OP = 5e-6
+EPOCHS, OVER_EPOCHS = 10, 150.0  # E through the replay, trace included, over 10 epochs: 150x micrograd
+
+
+def targets(timings: Sequence[Timing], memory: dict[str, tuple[float, str]]) -> list[str]:
+    """Each target of the issues beside this run's figure, met (on the median) or not."""
+    lines = ["| target | this run: median [min-max] | met |", "|---|---|---|"]
+    by_key = {t.workload.key: t for t in timings}
+    for key, engine, other, bound, kind in TARGETS:
+        timing = by_key.get(key)
+        spread = timing.paired(other, engine) if kind == "faster" and timing else None
+        if kind == "within" and timing:
+            spread = timing.paired(engine, other)
+        if spread is None:
+            continue
+        reached = spread.median >= bound if kind == "faster" else spread.median <= bound
+        wanted = (
+            f"{key}: {engine} at least {bound:g}x faster than {other}"
+            if kind == "faster"
+            else f"{key}: {engine} within {bound:g}x of the hand-written floats"
+        )
+        lines.append(f"| {wanted} | {ratio_spread(spread)} | {'yes' if reached else 'no'} |")
+    digits = by_key.get("E")
+    if digits and all(digits.wall.get(e) for e in (TRACE, COMPILED, BASELINE)):
+        epoch = digits.workload.period[1]
+        spread = Spread.of(
+            [
+                m * epoch * EPOCHS / (t + r * epoch * EPOCHS)
+                for t, r, m in zip(*(digits.wall[e] for e in (TRACE, COMPILED, BASELINE)), strict=True)
+            ]
+        )
+        met = "yes" if spread.median >= OVER_EPOCHS else "no"
+        lines.append(
+            f"| E: {COMPILED}, trace included, over {EPOCHS} epochs at least {OVER_EPOCHS:g}x faster than"
+            f" micrograd | {ratio_spread(spread)} | {met} |"
+        )
+    for timing in timings:
+        per_op = timing.trace_per_op()
+        if per_op is not None:
+            met = "yes" if per_op.median <= TRACE_PER_OP else "no"
+            lines.append(
+                f"| {timing.workload.key}: tracing at most {TRACE_PER_OP * 1e6:g} us per operation"
+                f" | {time_spread(per_op)} | {met} |"
+            )
+    if EAGER in memory:
+        used = memory[EAGER][0]
+        met = "yes" if used <= 120 else "no"
+        lines.append(f"| memory: micro-autograd at most 120 B per node | {used:.0f} B | {met} |")
+    return lines
+
+
+def reruns(measurements: Sequence[Measurement]) -> list[str]:
+    """Each run's load and length, and whether the last two agree within 20% on every published ratio."""
+    lines = ["| run | load average at the start (1, 5, 15 min) | at the end | seconds |", "|---|---|---|---|"]
+    for number, m in enumerate(measurements, 1):
+        load = (", ".join(f"{x:.1f}" for x in avg) for avg in (m.load_start, m.load_end))
+        lines.append(f"| {number} | {next(load)} | {next(load)} | {m.seconds:.0f} |")
+    lines += ["", agreement(measurements)]
+    differ = disagreements(measurements[-2], measurements[-1]) if len(measurements) > 1 else []
+    if differ:
+        lines += ["", f"The ratios that moved, run {len(measurements) - 1} -> run {len(measurements)} (medians):", ""]
+    for name, a, b in differ:
+        show = _digits if "break-even" in name else ratio_text
+        lines.append(f"- {name}: {show(a)} -> {show(b)}")
+    return lines
+
+
+def agreement(measurements: Sequence[Measurement]) -> str:
+    """Whether the published run agrees with the one before it, in one sentence."""
+    runs = len(measurements)
+    if runs < 2:
+        return "Only one run was made (`--runs 1`): no second run has checked these figures."
+    before, after = measurements[-2], measurements[-1]
+    differ = disagreements(before, after)
+    count = len(after.ratios())
+    if differ:
+        return (
+            f"These are run {runs}'s figures; it and run {runs - 1} still differ by more than"
+            f" {AGREEMENT - 1:.0%} on {len(differ)} of the {count} published ratios (listed under Runs in the"
+            " results): these figures did not reproduce."
+        )
+    name, factor = largest_difference(before, after)
+    return (
+        f"These are run {runs}'s figures; run {runs - 1} agreed with them within {AGREEMENT - 1:.0%} on all"
+        f" {count} published ratios (medians; the largest difference, {factor - 1:.0%}, on {name})."
+    )
+
+
+def versions() -> list[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
     import torch
 
     cpu = "unknown CPU"
@@ -212,14 +373,20 @@ def versions() -> list[str]:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    found = []
+    for package in ("micro-autograd", "micrograd", "numpy", "scikit-learn"):
+        try:
+            found.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package} not installed")
     return [
-        f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()};"
-        f" load average at the start {load} (other work shared the machine)",
+        f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; the load average"
+        " of each run is under Runs",
         f"- Python {platform.python_version()} ({platform.python_implementation()})",
-        f"- micro-autograd {version('micro-autograd')}, micrograd {version('micrograd')}, torch {torch.__version__}"
-        f" ({torch.get_num_threads()} thread)",
+        f"- {', '.join(found)}, torch {torch.__version__} ({torch.get_num_threads()} thread, float64);"
+        f" numpy's BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
         f"- micro-autograd's engine: {engine_implementation()}",
+        f"- the C floor: {native.describe()}",
     ]
 
 
@@ -232,11 +399,116 @@ def engine_implementation() -> str:
     return f"the Python implementation ({PURE_PYTHON_VARIABLE} set, or the C accelerator not compiled)"
 
 
+def time_table(results: str, start: str = START) -> list[str]:
+    """The block a results text (or the README) holds between ``start`` and the end marker."""
+    return results.split(start, 1)[1].split(END, 1)[0].strip("\n").splitlines()
+
+
+def quote_table(results: str, readme_path: str) -> None:
+    """Replace what the README holds between its markers with this run's block (the Python
+    implementation's run: its sentence, between its own markers)."""
+    start = START if START in results else PYTHON_START
+    with open(readme_path) as readme:
+        text = readme.read()
+    if start not in text or END not in text.split(start, 1)[-1]:
+        raise SystemExit(f"{readme_path} has no {start} ... {END} markers to put the results between")
+    before, rest = text.split(start, 1)
+    after = rest.split(END, 1)[1]
+    with open(readme_path, "w") as readme:
+        readme.write(before + start + "\n" + "\n".join(time_table(results, start)) + "\n" + END + after)
+
+
+def report(args: argparse.Namespace, engines: Sequence[str], turns: int, command: str) -> str:
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    chosen = [w for w in workloads.workloads(args.quick) if w.key in args.only.upper()]
+    memory = {} if args.no_extras else memory_per_node([e for e in engines if e in (EAGER, BASELINE, "torch")], say)
+    min_sample = 0.05 if args.quick else 0.1
+    prepared: list[Prepared] = [prepare(w, engines, say, min_sample) for w in chosen]
+    measurements = [measure(prepared, turns, say)]
+    while len(measurements) < args.runs:
+        measurements.append(measure(prepared, turns, say))
+        differ = disagreements(measurements[-2], measurements[-1])
+        say(f"run {len(measurements)}: {len(differ)} ratios differ from run {len(measurements) - 1} by over 20%")
+        if not differ:
+            break
+    timings = measurements[-1].timings
+    from autograd.accelerator import ACCELERATED
+
+    path = args.write or ("benchmarks/RESULTS.md" if ACCELERATED else "benchmarks/RESULTS-python.md")
+    if ACCELERATED:
+        block = [START, *quoted_block(measurements, engines, turns, command, path), END]
+    else:  # the README quotes the accelerated run's table; of this one, a sentence
+        block = [*quoted_block(measurements, engines, turns, command, path), "", PYTHON_START]
+        block += [*python_sentence(timings, command, path), END]
+    lines = ["# Benchmarks", "", *versions(), ""]
+    lines += [
+        "How: every engine's results (output, updated weights or gradients) are checked equal to the"
+        " hand-written floats' to 1e-9 before anything is timed. Engines take turns (each turn times every"
+        " engine once, starting one engine further along each time); a sample repeats an engine's run until it"
+        f" lasts about {min_sample:g} s and ends with `gc.collect()`, so freeing the graphs counts, with what"
+        " was alive before timing frozen out of the collector (`gc.freeze()`). Wall time is `perf_counter`,"
+        " CPU time the process's `process_time`: on a shared machine, wall time above CPU time is waiting for a"
+        " core. Ratios are taken turn by turn (both numbers met the same load). The whole measurement is"
+        f" repeated until two consecutive runs agree within {AGREEMENT - 1:.0%} on every published ratio (at"
+        f" most {args.runs} runs; see Runs).",
+        "",
+        "## Time",
+        "",
+        *block,
+        "",
+        "Workload sizes: " + "; ".join(f"{t.workload.key}: {_size(t)}" for t in timings) + ".",
+        "",
+        "### Every engine: wall and CPU time, with every ratio",
+        "",
+        "Per unit (step or operation), median [min-max] over the turns; x the floats' time: above 1, that many"
+        " times slower than the tightest plain Python; below 1, faster (the floors).",
+        "",
+        *every_engine(timings),
+    ]
+    compiled = compile_table(timings)
+    if compiled:
+        lines += ["", "### Tracing and generating the replay", "", *compiled]
+    lines += ["", "### Against the targets", "", *targets(timings, memory)]
+    lines += ["", "## Runs", "", *reruns(measurements)]
+    if memory:
+        lines += ["", "## Memory per graph node", ""]
+        lines += ["| engine | bytes per node | how measured |", "|---|---|---|"]
+        lines += [f"| {engine} | {bytes_:.0f} | {how} |" for engine, (bytes_, how) in memory.items()]
+        lines += [
+            "",
+            "The graph of C (x = x*1.0001 + 0.0001), built and not yet differentiated. micrograd wraps each"
+            " plain number in a Value of its own, which its figure includes; micro-autograd folds them into"
+            " the node.",
+        ]
+    if not args.no_extras:
+        lines += ["", "## Deepest chain", ""]
+        lines += deepest_chains(engines, args.quick, say)
+        lines += ["", "## Cost as the work grows (micro-autograd, eager)", ""]
+        lines += scaling(args.quick, say)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    return text
+
+
+def _size(timing: Timing) -> str:
+    w = timing.workload
+    ops = w.ops(w.size)
+    if w.key == "A":
+        return f"{w.size} steps per run"
+    name, units = w.period
+    if name == "epoch":
+        return f"{units:,} operations per epoch"
+    return f"{ops:,} operations per run"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes and 3 repeats: a smoke run")
-    parser.add_argument("--repeats", type=int, default=None, help="timed samples per engine (default 5; quick 3)")
-    parser.add_argument("--only", default="ABCD", help="which workloads, e.g. --only AB")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, 3 turns, 2 runs: a smoke run")
+    parser.add_argument("--turns", type=int, default=None, help="timed samples per engine per run (default 7; quick 3)")
+    parser.add_argument("--runs", type=int, default=None, help="at most this many runs (default 3; quick 2)")
+    parser.add_argument("--only", default="ABCDE", help="which workloads, e.g. --only AB")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     parser.add_argument("--no-extras", action="store_true", help="skip memory, deepest chain and scaling")
     parser.add_argument("--write", metavar="PATH", help="also write the results as Markdown to PATH")
@@ -246,14 +518,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     for engine in engines:
         if engine not in ENGINES:
             parser.error(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
-    repeats = args.repeats or (3 if args.quick else 5)
+    if BASELINE not in engines:
+        parser.error(f"every figure is taken against {BASELINE}: keep it among --engines")
+    turns = args.turns or (3 if args.quick else 7)
+    args.runs = args.runs or (2 if args.quick else 3)
+    if turns < 1 or args.runs < 1:
+        parser.error("--turns and --runs must be at least 1")
     outcome: dict[str, Any] = {}
-
     command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
+    from autograd.accelerator import PURE_PYTHON_VARIABLE
+
+    if os.environ.get(PURE_PYTHON_VARIABLE, "") not in ("", "0"):
+        command = f"{PURE_PYTHON_VARIABLE}={os.environ[PURE_PYTHON_VARIABLE]} {command}"
 
     def body() -> None:
-        outcome["report"] = report(args, engines, repeats, command)
+        outcome["report"] = report(args, engines, turns, command)
 
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # numpy on one thread, as torch: read when numpy first loads
     import torch
 
     torch.set_num_threads(1)
@@ -275,106 +557,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.readme:
         quote_table(text, args.readme)
     return 0
-
-
-START, END = "<!-- benchmarks: time table -->", "<!-- /benchmarks -->"
-
-
-def time_table(results: str) -> list[str]:
-    """The time table of a results text: the Markdown table under "## Time"."""
-    section = results.split("## Time", 1)[1].splitlines()
-    return [
-        line
-        for line in section[: next(i for i, line in enumerate(section) if line.startswith("Workload"))]
-        if line.startswith("|")
-    ]
-
-
-def quote_table(results: str, readme_path: str) -> None:
-    """Replace the table between the README's markers with this run's time table."""
-    with open(readme_path) as readme:
-        text = readme.read()
-    if START not in text or END not in text:
-        raise SystemExit(f"{readme_path} has no {START} ... {END} markers to put the table between")
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    with open(readme_path, "w") as readme:
-        readme.write(before + START + "\n" + "\n".join(time_table(results)) + "\n" + END + after)
-
-
-def report(args: argparse.Namespace, engines: Sequence[str], repeats: int, command: str) -> str:
-    def say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    chosen = [w for w in workloads.workloads(args.quick) if w.key in args.only.upper()]
-    lines = ["# Benchmarks", "", f"Produced by `{command}` ({repeats} repeats, medians).", ""]
-    lines += versions()
-    lines += [
-        "",
-        "How: the engines take turns (one sample each, then again), the table shows medians; a sample"
-        " repeats an engine's run until it lasts about 0.25 s, so every engine meets the machine's other"
-        " work alike. Before anything is timed, every engine's results (output, updated weights or"
-        " gradients) are checked equal to the hand-written floats' to 1e-9. The collector stays on and"
-        " each sample ends with `gc.collect()`, so freeing the graphs counts; what was alive before"
-        " timing (modules, models, data) is frozen out of the collector (`gc.freeze()`), so collections"
-        " walk only what the workload made. In a process holding many other objects every collection"
-        " also walks those, which raises every engine's cost on large graphs (D most).",
-    ]
-    memory = {} if args.no_extras else memory_per_node(engines, say)
-    timings = time_workloads(chosen, engines, repeats, say, 0.05 if args.quick else 0.25)
-    lines += ["", "## Time", ""]
-    lines += [
-        "Per step (A) or per operation (B-D: graph nodes the eager engine makes; the same count divides every"
-        " engine's time). In brackets: how many times faster than micrograd, and how many times slower than"
-        " the hand-written floats (the limit).",
-        "",
-    ]
-    lines += table(timings, engines)
-    lines += ["", "Workload sizes: " + "; ".join(f"{t.workload.key}: {_size(t.workload)}" for t in timings) + "."]
-    compile_times = [f"{t.workload.key} {t.setup['compiled']:.2f} s" for t in timings if "compiled" in t.setup]
-    if compile_times:
-        lines.append(
-            "One-time tracing and compiling for `compiled` (not in the times above): " + ", ".join(compile_times) + "."
-        )
-    lines += targets(timings, memory)
-    if not args.quick:
-        gc.collect()
-        tracked = len(gc.get_objects())
-        plain = time_workloads(chosen, engines, repeats, say, 0.25, freeze=False)
-        lines += ["", "## Time in a process as it is", ""]
-        lines += [
-            "The same workloads with nothing frozen: every collection the workloads trigger also walks the"
-            f" {tracked:,} objects the process already tracks (torch, micrograd, the benchmark's data), as it"
-            " would in a user's notebook. Large graphs pay the most, and so does the engine whose own"
-            " cost per operation is smallest.",
-            "",
-        ]
-        lines += table(plain, engines)
-        lines += targets(plain, {})
-    if memory:
-        lines += ["", "## Memory per graph node", ""]
-        lines += ["| engine | bytes per node | how measured |", "|---|---|---|"]
-        lines += [f"| {engine} | {bytes_:.0f} | {how} |" for engine, (bytes_, how) in memory.items()]
-        lines += [
-            "",
-            "The graph of C (x = x*1.0001 + 0.0001), built and not yet differentiated. micrograd wraps each"
-            " plain number in a Value of its own, which its figure includes; micro-autograd folds them into"
-            " the node.",
-        ]
-    if not args.no_extras:
-        lines += ["", "## Deepest chain", ""]
-        lines += deepest_chains(engines, args.quick, say)
-        lines += ["", "## Cost as the work grows (micro-autograd, eager)", ""]
-        lines += scaling(args.quick, say)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    return text
-
-
-def _size(workload: Workload) -> str:
-    ops = workload.ops(workload.size)
-    what = {"A": f"{workload.size} steps per run", "B": f"{ops:,} operations per epoch"}
-    return what.get(workload.key, f"{ops:,} operations per run")
 
 
 if __name__ == "__main__":

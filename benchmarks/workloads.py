@@ -8,16 +8,23 @@ produced, so the runner can check every engine agrees before it times any.
 Engines: ``micro-autograd`` (the eager engine, through ``nn`` where the job
 is a model), ``compiled`` (``autograd.compile`` replaying the same job),
 ``micrograd`` (karpathy's, 0.1.0), ``torch`` (0-dim float64 tensors, one
-thread) and ``floats`` (the same job hand-written on Python floats: the limit).
+thread), ``torch-batched`` (the same job on batched tensors: what a user
+would pick instead, E only), ``floats`` (the job hand-written in the tightest
+plain Python: local variables, arithmetic inline, ``sum(map(mul, ...))`` for
+dot products; Python's limit), and two floors below Python: ``numpy``
+(batched arrays, written by hand) and ``C`` (A's step compiled at benchmark
+time, see native.py). E lives in digits.py.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Run = Callable[[], list[float]]
@@ -30,25 +37,39 @@ def micro_autograd_value() -> Any:
 
 
 def micrograd_value() -> Any:
-    from micrograd.engine import Value
+    from micrograd.engine import Value  # type: ignore[import-untyped]
 
     return Value
 
 
-ENGINES = ("micro-autograd", "compiled", "micrograd", "torch", "floats")
+ENGINES = ("micro-autograd", "compiled", "micrograd", "torch", "torch-batched", "floats", "numpy", "C")
+LIMIT = "floats"  # every engine's results are checked against it, and its time is Python's limit
+FLOORS = ("numpy", "C")  # not Python: where the machine itself stands
+
+
+class Unavailable(Exception):
+    """An engine cannot run here (no C compiler...): the results name the reason instead of a time."""
 
 
 @dataclass
 class Workload:
+    """One job, written once per engine; ``prepare[engine](size)`` sets it up and returns the run to time."""
+
     key: str
     title: str
-    unit: str  # "step" or "op"
-    size: int  # steps (A), epochs (B), chain steps (C), products (D)
+    unit: str  # what the time is divided by: "step" or "op" (graph nodes the eager engine makes)
+    size: int  # steps (A), epochs (B), chain steps (C), products (D), minibatches (E)
     prepare: dict[str, Callable[[int], Run]]
+    ops: Callable[[int], int]  # units in a run of a given size
+    period: tuple[str, int] = ("run", 0)  # break-even counted in these ("epoch", units in one), 0: one run
+    trace: Callable[[], Callable[[], object]] | None = None  # makes a job that traces and generates the replay
+    trace_ops: int = 0  # operations in the traced graph
+    parts: dict[str, int] = field(default_factory=dict)  # engines timed on a smaller size (too slow for all)
+    part: str = ""  # what such a part is, "the first {n} minibatches"
+    missing: dict[str, str] = field(default_factory=dict)  # engines left out, and why
 
-    def ops(self, size: int) -> int:
-        """The number the time is divided by: steps for A, graph nodes made by operations otherwise."""
-        return OPS[self.key](size)
+    def size_for(self, engine: str) -> int:
+        return self.parts.get(engine, self.size)
 
 
 # --- A. the article's step -------------------------------------------------------
@@ -87,12 +108,17 @@ def article_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
     return prepare
 
 
-def article_compiled(steps: int) -> Run:
+def article_trace() -> Callable[[], Any]:
+    """A job that traces the article's error and generates its replay (what ``compiled`` pays once)."""
     import autograd
     from autograd import Value
 
     leaves = [Value(x) for x in ARTICLE_WEIGHTS]
-    return _descend(autograd.compile(lambda: article_error(leaves), leaves), steps)
+    return lambda: autograd.compile(lambda: article_error(leaves), leaves)
+
+
+def article_compiled(steps: int) -> Run:
+    return _descend(article_trace()(), steps)
 
 
 def article_torch(steps: int) -> Run:
@@ -119,19 +145,41 @@ def _torch_sgd_step(params: list[Any], lr: float) -> None:
             p.grad = None
 
 
-def article_by_hand(w1: float, w2: float, w3: float, w4: float, w5: float, w6: float) -> tuple[float, list[float]]:
-    """The article's error and its six gradients, derived by hand (the article's own formulas)."""
-    h1 = I1 * w1 + I2 * w2
-    h2 = I1 * w3 + I2 * w4
-    out = h1 * w5 + h2 * w6
-    delta = out - TARGET
-    d_h1, d_h2 = delta * w5, delta * w6
-    return 0.5 * delta**2, [d_h1 * I1, d_h1 * I2, d_h2 * I1, d_h2 * I2, delta * h1, delta * h2]
-
-
 def article_floats(steps: int) -> Run:
-    """The same step as ``compiled``: one call for the error and gradients, then the same update."""
-    return _descend(article_by_hand, steps)
+    """The step written inline on local floats, the gradients by hand: the tightest plain Python (the limit)."""
+
+    def run() -> list[float]:
+        i1, i2, target, lr = I1, I2, TARGET, LR
+        w1, w2, w3, w4, w5, w6 = ARTICLE_WEIGHTS
+        error = 0.0
+        for _ in range(steps):
+            h1 = i1 * w1 + i2 * w2
+            h2 = i1 * w3 + i2 * w4
+            delta = h1 * w5 + h2 * w6 - target
+            error = 0.5 * delta * delta
+            d_h1 = delta * w5
+            d_h2 = delta * w6
+            w1 -= lr * (d_h1 * i1)
+            w2 -= lr * (d_h1 * i2)
+            w3 -= lr * (d_h2 * i1)
+            w4 -= lr * (d_h2 * i2)
+            w5 -= lr * (delta * h1)
+            w6 -= lr * (delta * h2)
+        return [error, w1, w2, w3, w4, w5, w6]
+
+    return run
+
+
+def article_c(steps: int) -> Run:
+    """The same inline step in C, compiled now with the system's compiler (a floor, not Python)."""
+    from .native import article_in_c
+
+    step = article_in_c()
+
+    def run() -> list[float]:
+        return step(ARTICLE_WEIGHTS, steps)
+
+    return run
 
 
 def _descend(error_and_grads: Callable[..., tuple[float, list[float]]], steps: int) -> Run:
@@ -178,15 +226,32 @@ def moons_weights(seed: int = 1) -> list[float]:
     return weights
 
 
-X, Y = moons()
+SAMPLES = 100
+X, Y = moons(SAMPLES)
 W = moons_weights()
 
 
-def moons_autograd(epochs: int) -> Run:
-    from nn import MLP, SGD, hinge_loss, l2_penalty
+def _moons_model() -> tuple[Any, list[Any]]:
+    """micro-autograd's MLP for B, its parameters at W."""
+    from nn import MLP
 
     model = MLP(SIZES[0], list(SIZES[1:]), activation="relu", seed=0)
     params = model.parameters()
+    for p, x in zip(params, W, strict=True):
+        p.data = x
+    return model, params
+
+
+def _moons_loss(model: Any, params: list[Any], samples: int) -> Any:
+    from nn import hinge_loss, l2_penalty
+
+    return hinge_loss([model(x) for x in X[:samples]], Y[:samples]) + l2_penalty(params, ALPHA)
+
+
+def moons_autograd(epochs: int, samples: int = SAMPLES) -> Run:
+    from nn import SGD
+
+    model, params = _moons_model()
     optimizer = SGD(params, lr=MOONS_LR)
 
     def run() -> list[float]:
@@ -194,7 +259,7 @@ def moons_autograd(epochs: int) -> Run:
             p.data = x
         for _ in range(epochs):
             optimizer.zero_grad()
-            loss = hinge_loss([model(x) for x in X], Y) + l2_penalty(params, ALPHA)
+            loss = _moons_loss(model, params, samples)
             loss.backward()
             optimizer.step()
         return [loss.data, *(p.data for p in params)]
@@ -202,15 +267,20 @@ def moons_autograd(epochs: int) -> Run:
     return run
 
 
-def moons_compiled(epochs: int) -> Run:
-    from nn import MLP, SGD, compile_loss, hinge_loss, l2_penalty
+def moons_trace(samples: int = SAMPLES) -> Callable[[], Any]:
+    """A job that traces one epoch's loss and generates its replay."""
+    from nn import compile_loss
 
-    model = MLP(SIZES[0], list(SIZES[1:]), activation="relu", seed=0)
-    params = model.parameters()
-    for p, x in zip(params, W, strict=True):
-        p.data = x
+    model, params = _moons_model()
+    return lambda: compile_loss(lambda: _moons_loss(model, params, samples), params)
+
+
+def moons_compiled(epochs: int, samples: int = SAMPLES) -> Run:
+    from nn import SGD, compile_loss
+
+    model, params = _moons_model()
     optimizer = SGD(params, lr=MOONS_LR)
-    loss_and_grads = compile_loss(lambda: hinge_loss([model(x) for x in X], Y) + l2_penalty(params, ALPHA), params)
+    loss_and_grads = compile_loss(lambda: _moons_loss(model, params, samples), params)
 
     def run() -> list[float]:
         for p, x in zip(params, W, strict=True):
@@ -224,18 +294,19 @@ def moons_compiled(epochs: int) -> Run:
     return run
 
 
-def moons_micrograd(epochs: int) -> Run:
-    from micrograd.nn import MLP
+def moons_micrograd(epochs: int, samples: int = SAMPLES) -> Run:
+    from micrograd.nn import MLP  # type: ignore[import-untyped]
 
     model = MLP(SIZES[0], list(SIZES[1:]))
     params = model.parameters()
+    xs, ys = X[:samples], Y[:samples]
 
     def run() -> list[float]:
         for p, x in zip(params, W, strict=True):
             p.data = x
         for _ in range(epochs):  # micrograd's demo, as written there
-            scores = list(map(model, X))
-            losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores, strict=True)]
+            scores = list(map(model, xs))
+            losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(ys, scores, strict=True)]
             data_loss = sum(losses) * (1.0 / len(losses))
             reg_loss = ALPHA * sum(p * p for p in params)
             total_loss = data_loss + reg_loss
@@ -248,23 +319,25 @@ def moons_micrograd(epochs: int) -> Run:
     return run
 
 
-def moons_torch(epochs: int) -> Run:
+def moons_torch(epochs: int, samples: int = SAMPLES) -> Run:
     import torch
+
+    xs, ys = X[:samples], Y[:samples]
 
     def run() -> list[float]:
         params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in W]
         layers = _layers(params)
         for _ in range(epochs):
             scores = []
-            for x in X:
+            for x in xs:
                 inputs: list[Any] = x
                 for i, layer in enumerate(layers):
                     last = i == len(layers) - 1
                     acts = [sum((w * xi for w, xi in zip(ws, inputs, strict=True)), b) for ws, b in layer]
                     inputs = acts if last else [torch.relu(a) for a in acts]
                 scores.append(inputs[0])
-            losses = [torch.relu(1 + -yi * s) for yi, s in zip(Y, scores, strict=True)]
-            total_loss = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
+            losses = [torch.relu(1 + -yi * s) for yi, s in zip(ys, scores, strict=True)]
+            total_loss: Any = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
             total_loss.backward()
             _torch_sgd_step(params, MOONS_LR)
         return [total_loss.item(), *(p.item() for p in params)]
@@ -284,49 +357,98 @@ def _layers(params: list[Any]) -> list[list[tuple[list[Any], Any]]]:
     return layers
 
 
-def moons_floats(epochs: int) -> Run:
-    """Forward and backward by hand, neuron by neuron, on lists of floats."""
+def moons_floats(epochs: int, samples: int = SAMPLES) -> Run:
+    """Forward and backward by hand on lists of floats, in the tightest plain Python: locals, comprehensions,
+    ``sum(map(mul, ...))`` for every dot product; each weight's gradient one dot product over the samples."""
+    mul = operator.mul
+    xs, ys = X[:samples], Y[:samples]
 
     def run() -> list[float]:
         params = list(W)
-        n = len(X)
+        n, alpha, lr = len(xs), ALPHA, MOONS_LR
         for _ in range(epochs):
-            layers = _layers(params)
-            grads = [[([0.0] * len(ws), [0.0]) for ws, _ in layer] for layer in layers]
+            (w1, b1), (w2, b2), (w3, b3) = _matrices(params)
+            w3_row, b3_value = w3[0], b3[0]
+            w2_columns = _columns(w2)
+            # per sample whose margin is positive: the inputs of each layer and the gradients reaching it
+            inputs, a1s, a2s, d_z1s, d_z2s, d_scores = [], [], [], [], [], []
             data_loss = 0.0
-            for x, label in zip(X, Y, strict=True):
-                activations, pre = [x], []
-                for i, layer in enumerate(layers):
-                    z = []
-                    for ws, b in layer:
-                        s = b
-                        for w, a in zip(ws, activations[-1], strict=True):
-                            s += w * a
-                        z.append(s)
-                    pre.append(z)
-                    last = i == len(layers) - 1
-                    activations.append(z if last else [v if v > 0.0 else 0.0 for v in z])
-                margin = 1.0 - label * activations[-1][0]
+            for (x0, x1), label in zip(xs, ys, strict=True):
+                z1 = [u * x0 + v * x1 + b for (u, v), b in zip(w1, b1, strict=True)]
+                a1 = [z if z > 0.0 else 0.0 for z in z1]
+                z2 = [sum(map(mul, row, a1), b) for row, b in zip(w2, b2, strict=True)]
+                a2 = [z if z > 0.0 else 0.0 for z in z2]
+                margin = 1.0 - label * sum(map(mul, w3_row, a2), b3_value)
                 if margin <= 0.0:
                     continue
                 data_loss += margin
-                upstream = [-label / n]
-                for i in range(len(layers) - 1, -1, -1):
-                    last = i == len(layers) - 1
-                    dz = upstream if last else [d if v > 0.0 else 0.0 for d, v in zip(upstream, pre[i], strict=True)]
-                    below = activations[i]
-                    upstream = [0.0] * len(below)
-                    for (ws, _), (dws, db), d in zip(layers[i], grads[i], dz, strict=True):
-                        if d == 0.0:
-                            continue
-                        db[0] += d
-                        for k, a in enumerate(below):
-                            dws[k] += d * a
-                            upstream[k] += d * ws[k]
-            loss = data_loss / n + ALPHA * sum(p * p for p in params)
-            flat = [g for layer in grads for dws, db in layer for g in (*dws, db[0])]
-            params = [p - MOONS_LR * (g + 2.0 * ALPHA * p) for p, g in zip(params, flat, strict=True)]
+                d_score = -label / n
+                d_z2 = [d_score * w if z > 0.0 else 0.0 for w, z in zip(w3_row, z2, strict=True)]
+                d_z1 = [sum(map(mul, c, d_z2)) if z > 0.0 else 0.0 for c, z in zip(w2_columns, z1, strict=True)]
+                inputs.append((x0, x1))
+                a1s.append(a1)
+                a2s.append(a2)
+                d_z1s.append(d_z1)
+                d_z2s.append(d_z2)
+                d_scores.append(d_score)
+            loss = data_loss / n + alpha * sum(p * p for p in params)
+            grads: list[float] = [] if inputs else [0.0] * len(params)
+            layers = (
+                (_columns(inputs), _columns(d_z1s)),
+                (_columns(a1s), _columns(d_z2s)),
+                (_columns(a2s), [d_scores]),
+            )
+            for below, d_columns in layers if inputs else ():
+                for d_column in d_columns:  # one neuron's upstream gradient, sample by sample
+                    grads += [sum(map(mul, d_column, a)) for a in below]
+                    grads.append(sum(d_column))
+            params = [p - lr * (g + 2.0 * alpha * p) for p, g in zip(params, grads, strict=True)]
         return [loss, *params]
+
+    return run
+
+
+def _columns(rows: list[Any]) -> list[tuple[float, ...]]:
+    """A list of equal rows, transposed."""
+    return list(zip(*rows, strict=True))
+
+
+def _matrices(params: Sequence[float]) -> list[tuple[list[list[float]], list[float]]]:
+    """Parameters in micrograd's order, as (weight rows, biases) per layer."""
+    return [([ws for ws, _ in layer], [b for _, b in layer]) for layer in _layers(list(params))]
+
+
+def moons_numpy(epochs: int, samples: int = SAMPLES) -> Run:
+    """The whole batch at once, forward and backward written by hand on float64 arrays: a floor below Python."""
+    import numpy as np
+
+    inputs, labels = np.array(X[:samples]), np.array(Y[:samples])
+
+    def run() -> list[float]:
+        layers = [(np.array(w), np.array(b)) for w, b in _matrices(W)]
+        n = len(labels)
+        for _ in range(epochs):
+            (w1, b1), (w2, b2), (w3, b3) = layers
+            z1 = inputs @ w1.T + b1
+            a1 = np.maximum(z1, 0.0)
+            z2 = a1 @ w2.T + b2
+            a2 = np.maximum(z2, 0.0)
+            margin = 1.0 - labels * (a2 @ w3[0] + b3[0])
+            params_squared = sum(float(np.sum(w * w) + np.sum(b * b)) for w, b in layers)
+            loss = float(np.sum(np.maximum(margin, 0.0))) / n + ALPHA * params_squared
+            d_score = np.where(margin > 0.0, -labels / n, 0.0)
+            d_z2 = np.outer(d_score, w3[0]) * (z2 > 0.0)
+            d_z1 = (d_z2 @ w2) * (z1 > 0.0)
+            grads = [
+                (d_z1.T @ inputs, d_z1.sum(axis=0)),
+                (d_z2.T @ a1, d_z2.sum(axis=0)),
+                ((d_score @ a2)[None, :], np.array([d_score.sum()])),
+            ]
+            layers = [
+                (w - MOONS_LR * (g_w + 2.0 * ALPHA * w), b - MOONS_LR * (g_b + 2.0 * ALPHA * b))
+                for (w, b), (g_w, g_b) in zip(layers, grads, strict=True)
+            ]
+        return [loss, *np.concatenate([np.column_stack([w, b]).ravel() for w, b in layers]).tolist()]
 
     return run
 
@@ -356,7 +478,8 @@ def chain_eager(value_class: Callable[[], Any]) -> Callable[[int], Run]:
     return prepare
 
 
-def chain_compiled(steps: int) -> Run:
+def chain_trace(steps: int) -> Callable[[], Any]:
+    """A job that traces the chain and generates its replay."""
     import autograd
     from autograd import Value
 
@@ -368,7 +491,11 @@ def chain_compiled(steps: int) -> Run:
             y = y * 1.0001 + 0.0001
         return y
 
-    replay = autograd.compile(f, [x])
+    return lambda: autograd.compile(f, [x])
+
+
+def chain_compiled(steps: int) -> Run:
+    replay = chain_trace(steps)()
 
     def run() -> list[float]:
         y, (dx,) = replay(1.0)
@@ -448,69 +575,89 @@ def dot_torch(n: int) -> Run:
 
 
 def dot_floats(n: int) -> Run:
+    """The sum in one ``sum(map(mul, ...))`` (left to right, as the engines add); each gradient is the other factor."""
     xs, ys = dot_data(n)
 
     def run() -> list[float]:
-        total = xs[0] * ys[0]
-        for i in range(1, n):
-            total += xs[i] * ys[i]
-        return [total, *ys, *xs]
+        return [sum(map(operator.mul, xs, ys)), *ys, *xs]
 
     return run
 
 
-OPS: dict[str, Callable[[int], int]] = {
-    "A": lambda steps: steps,
-    "B": lambda epochs: epochs * moons_op_count(),
-    "C": lambda steps: 2 * steps,
-    "D": lambda n: 2 * n - 1,
-}
-
-
-def moons_op_count() -> int:
-    """Graph nodes made by operations in one epoch of B, counted on the eager engine's own graph."""
+def graph_ops(root: Any) -> int:
+    """Graph nodes made by operations, counted on the eager engine's own graph."""
     from autograd import topological_order
-    from nn import MLP, hinge_loss, l2_penalty
 
-    model = MLP(SIZES[0], list(SIZES[1:]), activation="relu", seed=0)
-    loss = hinge_loss([model(x) for x in X], Y) + l2_penalty(model.parameters(), ALPHA)
-    return sum(1 for node in topological_order(loss) if not node.is_leaf)
+    return sum(1 for node in topological_order(root) if not node.is_leaf)
 
 
-def workloads(quick: bool) -> list[Workload]:
-    """A-D at the issue's sizes (smaller with ``quick``)."""
+@functools.cache
+def moons_op_count(samples: int = SAMPLES) -> int:
+    """Graph nodes made by operations in one epoch of B."""
+    return graph_ops(_moons_loss(*_moons_model(), samples))
+
+
+def article_op_count() -> int:
+    from autograd import Value
+
+    return graph_ops(article_error([Value(x) for x in ARTICLE_WEIGHTS]))
+
+
+CHAIN_STEPS = 450  # micrograd's deepest chain at its default recursion limit
+
+
+def workloads(quick: bool, tiny: bool = False) -> list[Workload]:
+    """A-E at the issue's sizes (smaller with ``quick``; ``tiny``: B on 10 samples, E on minibatches of 2,
+    for the tests)."""
+    from .digits import BATCH
+    from .digits import workload as digits
+
+    steps = 200 if quick else 2000
+    samples = 10 if tiny else SAMPLES
+    moons_engines: dict[str, Callable[..., Run]] = {
+        "micro-autograd": moons_autograd,
+        "compiled": moons_compiled,
+        "micrograd": moons_micrograd,
+        "torch": moons_torch,
+        "floats": moons_floats,
+        "numpy": moons_numpy,
+    }
     return [
         Workload(
             "A",
             "the article's step (forward, backward, SGD update)",
             "step",
-            200 if quick else 2000,
+            steps,
             {
                 "micro-autograd": article_eager(micro_autograd_value),
                 "compiled": article_compiled,
                 "micrograd": article_eager(micrograd_value),
                 "torch": article_torch,
                 "floats": article_floats,
+                "C": article_c,
             },
+            ops=lambda steps: steps,
+            period=("step", 1),
+            trace=article_trace,
+            trace_ops=article_op_count(),
         ),
         Workload(
             "B",
-            "moons demo: MLP(2,[16,16,1]) relu, 100 samples, hinge + L2, one full-batch epoch",
+            f"moons demo: MLP(2,[16,16,1]) relu, {samples} samples, hinge + L2, one full-batch epoch",
             "op",
             1,
-            {
-                "micro-autograd": moons_autograd,
-                "compiled": moons_compiled,
-                "micrograd": moons_micrograd,
-                "torch": moons_torch,
-                "floats": moons_floats,
-            },
+            {engine: functools.partial(prepare, samples=samples) for engine, prepare in moons_engines.items()},
+            ops=lambda epochs: epochs * moons_op_count(samples),
+            period=("epoch", moons_op_count(samples)),
+            trace=functools.partial(moons_trace, samples),
+            trace_ops=moons_op_count(samples),
         ),
         Workload(
             "C",
-            "deep chain x = x*1.0001 + 0.0001, 450 steps (micrograd's deepest at its default recursion limit)",
+            f"deep chain x = x*1.0001 + 0.0001, {CHAIN_STEPS} steps (micrograd's deepest at its default recursion"
+            " limit)",
             "op",
-            450,
+            CHAIN_STEPS,
             {
                 "micro-autograd": chain_eager(micro_autograd_value),
                 "compiled": chain_compiled,
@@ -518,17 +665,24 @@ def workloads(quick: bool) -> list[Workload]:
                 "torch": chain_torch,
                 "floats": chain_floats,
             },
+            ops=lambda steps: 2 * steps,
+            period=("run", 2 * CHAIN_STEPS),
+            trace=lambda: chain_trace(CHAIN_STEPS),
+            trace_ops=2 * CHAIN_STEPS,
         ),
         Workload(
             "D",
             "sum of products a_i*b_i, then backward",
             "op",
-            10_000 if quick else 100_000,
+            5_000 if quick else 20_000,
             {
                 "micro-autograd": dot_eager(micro_autograd_value),
                 "micrograd": dot_eager(micrograd_value),
                 "torch": dot_torch,
                 "floats": dot_floats,
             },
+            ops=lambda n: 2 * n - 1,
+            missing={"compiled": "D builds and differentiates its graph once: there is nothing to replay"},
         ),
+        digits(quick, 2 if tiny else BATCH),
     ]

@@ -1,43 +1,101 @@
-"""The benchmark runs (tiny sizes, no timing asserted) and its engines agree before anything is timed."""
+"""The benchmark runs (tiny sizes, no timing asserted), its engines agree before anything is timed, the
+rerun rule compares every published ratio, and the README quotes RESULTS.md's table."""
 
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from benchmarks import run, workloads
+from benchmarks import run, timing, workloads
 
-TINY = {"A": 5, "B": 1, "C": 20, "D": 50}
+TINY = {"A": 5, "B": 1, "C": 20, "D": 50, "E": 2}
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_every_engine_agrees_on_tiny_workloads_and_the_table_has_a_row_each():
-    tiny = [replace(w, size=TINY[w.key]) for w in workloads.workloads(quick=True)]
-    # B's peers take seconds per epoch; the engine and the hand-written floats check each other there.
-    tiny = [
-        replace(w, prepare={e: w.prepare[e] for e in ("micro-autograd", "floats")}) if w.key == "B" else w for w in tiny
+def tiny_workloads() -> list[workloads.Workload]:
+    return [
+        replace(w, size=TINY[w.key], parts={engine: 1 for engine in w.parts})
+        for w in workloads.workloads(quick=True, tiny=True)
     ]
-    timings = run.time_workloads(tiny, workloads.ENGINES, repeats=1, say=lambda text: None, min_sample=0.0)
-    lines = run.table(timings, workloads.ENGINES)
-    assert [line.split(".")[0] for line in lines[2:]] == ["| A", "| B", "| C", "| D"]
-    assert all(t > 0 for timing in timings for t in timing.per_unit.values())
+
+
+def test_every_engine_agrees_on_every_tiny_workload_and_the_tables_have_a_row_each():
+    prepared = [timing.prepare(w, workloads.ENGINES, say=lambda text: None, min_sample=0.0) for w in tiny_workloads()]
+    for item in prepared:  # every engine a workload is written for ran and agreed with the floats, or says why not
+        assert set(item.runs) | set(item.missing) >= set(item.workload.prepare)
+    measured = timing.measure(prepared, turns=1, say=lambda text: None)
+    lines = run.table(measured.timings, workloads.ENGINES)
+    assert [line.split(".")[0] for line in lines[2:]] == ["| A", "| B", "| C", "| D", "| E"]
+    assert all(t > 0 for item in measured.timings for samples in item.wall.values() for t in samples)
 
 
 def test_a_disagreeing_engine_stops_the_run():
     with pytest.raises(AssertionError, match="micrograd disagrees with hand-written floats at result 1"):
-        run.check_equal("A", {"floats": [1.0, 2.0], "micrograd": [1.0, 2.0 + 1e-6]})
+        timing.check_equal("A", "micrograd", [1.0, 2.0 + 1e-6], [1.0, 2.0])
 
 
-def test_the_command_line_writes_the_table(tmp_path):
+def _measurement(micrograd: list[float], eager: list[float]) -> timing.Measurement:
+    """A fake measurement of A: micrograd's and the eager engine's seconds per step, turn by turn."""
+    workload = workloads.workloads(quick=True, tiny=True)[0]
+    prepared = timing.Prepared(workload, units={"micrograd": 1, "micro-autograd": 1})
+    wall = {"micrograd": micrograd, "micro-autograd": eager}
+    return timing.Measurement([timing.Timing(prepared, wall, dict(wall))], (0.0,) * 3, (0.0,) * 3, 1.0)
+
+
+def test_two_runs_agree_when_every_published_ratio_is_within_20_percent():
+    first = _measurement([10.0, 12.0, 11.0], [1.0, 1.0, 1.0])  # 11x median
+    assert timing.disagreements(first, _measurement([13.0, 13.0, 12.0], [1.0, 1.0, 1.0])) == []  # 13x: 18% more
+    moved = timing.disagreements(first, _measurement([14.0, 13.5, 14.0], [1.0, 1.0, 1.0]))  # 14x: 27% more
+    assert moved == [("A: micro-autograd vs micrograd", 11.0, 14.0)]
+    text = "\n".join(run.reruns([first, _measurement([14.0, 13.5, 14.0], [1.0, 1.0, 1.0])]))
+    assert "still differ by more than 20% on 1 of the 1 published ratios" in text
+    assert "these figures did not reproduce" in text
+    assert "- A: micro-autograd vs micrograd: 11x -> 14x" in text
+
+
+def test_a_ratio_is_taken_turn_by_turn_with_its_spread():
+    found = _measurement([10.0, 30.0, 12.0], [1.0, 2.0, 1.0]).timings[0].faster_than_baseline("micro-autograd")
+    assert found == timing.Spread(median=12.0, low=10.0, high=15.0)
+
+
+def test_the_command_line_writes_the_tables(tmp_path):
     out = tmp_path / "RESULTS.md"
-    assert run.main(["--quick", "--only", "C", "--repeats", "1", "--no-extras", "--write", str(out)]) == 0
+    argv = ["--quick", "--only", "C", "--turns", "1", "--runs", "2", "--no-extras", "--write", str(out)]
+    assert run.main(argv) == 0
     text = out.read_text()
-    assert "| workload | micro-autograd | compiled | micrograd | torch | floats |" in text
+    assert "| workload | micrograd (time) | micro-autograd | compiled | trace + generate (pays off after) |" in text
     assert "| C. deep chain" in text
+    assert "## Runs" in text
+    assert run.time_table(text)[:3] == ["```sh", f"python -m benchmarks {' '.join(argv)}", "```"]
 
 
-def test_the_readme_quotes_the_time_table_of_results_md():
-    root = Path(__file__).resolve().parent.parent
-    readme = (root / "README.md").read_text()
-    quoted = readme.split(run.START, 1)[1].split(run.END, 1)[0].strip().splitlines()
-    assert quoted == run.time_table((root / "benchmarks" / "RESULTS.md").read_text())
-    assert "python -m benchmarks --write benchmarks/RESULTS.md --readme README.md" in readme
+def test_the_readme_quotes_the_block_of_results_md_made_by_one_command_writing_both():
+    readme = (ROOT / "README.md").read_text()
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+    block = run.time_table(results)
+    assert run.time_table(readme) == block
+    command = block[1].split()
+    assert command[:3] == ["python", "-m", "benchmarks"]
+    assert command[command.index("--write") + 1] == "benchmarks/RESULTS.md"
+    assert command[command.index("--readme") + 1] == "README.md"
+
+
+def test_the_readme_quotes_the_python_implementations_range_from_results_python_md():
+    readme = (ROOT / "README.md").read_text()
+    results = (ROOT / "benchmarks" / "RESULTS-python.md").read_text()
+    sentence = run.time_table(results, run.PYTHON_START)
+    assert run.time_table(readme, run.PYTHON_START) == sentence
+    assert "MICRO_AUTOGRAD_PURE_PYTHON=1" in (ROOT / "benchmarks" / "RESULTS-python.md").read_text()
+
+
+def test_the_targets_count_the_trace_in_ten_epochs_of_e_through_the_replay():
+    digits = workloads.workloads(quick=True, tiny=True)[-1]
+    epoch = digits.period[1]  # operations in one epoch
+    # seconds per operation (per trace for the trace): ten epochs of micrograd against the trace plus ten replays
+    wall = {"micrograd": [10e-6], "compiled": [0.05e-6], "micro-autograd": [0.1e-6], timing.TRACE: [1.0]}
+    prepared = timing.Prepared(digits, units={engine: 1 for engine in wall})
+    lines = run.targets([timing.Timing(prepared, wall, dict(wall))], {})
+    expected = (10e-6 * epoch * 10) / (1.0 + 0.05e-6 * epoch * 10)
+    line = next(line for line in lines if "over 10 epochs" in line)
+    assert line.split(" | ")[1] == f"{run.ratio_text(expected)} [{run._digits(expected)}-{run._digits(expected)}]"
+    assert line.endswith("| yes |") == (expected >= 150)
