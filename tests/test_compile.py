@@ -65,10 +65,19 @@ def test_article_source_reads_like_the_articles_formulas():
     _, replay = article_replay()
     source = replay.source
     # The article: dE/dw5 = delta * h1, dE/dw6 = delta * h2, dE/dw1 = delta * w5 * i1 ...
-    for line in ["d_w5 = h1 * d_out", "d_w6 = h2 * d_out", "d_h1 = w5 * d_out", "d_w1 = i1 * d_h1", "d_w4 = i2 * d_h2"]:
+    # A parameter's gradient adds into the total it came in with (+=); a node's is its own (=).
+    for line in [
+        "d_w5 += h1 * d_out",
+        "d_w6 += h2 * d_out",
+        "d_h1 = w5 * d_out",
+        "d_w1 += i1 * d_h1",
+        "d_w4 += i2 * d_h2",
+    ]:
         assert f"    {line}\n" in source, line
-    assert source.startswith("def replay(w1, w2, w3, w4, w5, w6):")
+    assert source.startswith("def replay(parameters, data, seed, gradients):\n")
+    assert "    w1, w2, w3, w4, w5, w6 = parameters\n" in source
     assert "    h1 = w1 * i1 + w2 * i2\n" in source
+    assert "    t9 = t7 ** 2.0 * 0.5\n" in source  # ** 2 and relu are written out, not called
 
 
 def test_new_numbers_give_what_the_eager_engine_gives():
@@ -323,7 +332,7 @@ def test_the_readme_example_of_a_replay_runs_and_shows_the_articles_formulas():
     assert error == pytest.approx(0.5 * delta**2, rel=1e-12)
     assert grads[4] == pytest.approx(delta * h1, rel=1e-12)  # dE/dw5 = delta * h1
     assert grads[0] == pytest.approx(delta * 0.17 * 2, rel=1e-12)  # dE/dw1 = delta * w5 * i1
-    assert "d_w5 = h1 * d_out" in printed.getvalue()
+    assert "d_w5 += h1 * d_out" in printed.getvalue()
 
 
 # --- names: a label never changes what the code computes ------------------------------------
