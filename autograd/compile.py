@@ -1030,8 +1030,10 @@ def _checked(values: Sequence[object], count: int, role: str, what: str) -> Sequ
     """``values`` as floats, converted and refused as ``Value(...)`` does, naming the position (``input 1``)."""
     if type(values) is _Floats and len(values) == count:
         return values
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise TypeError(f"compiled function: {what} must be a sequence of numbers, not {type(values).__name__}")
+    if not isinstance(values, Sequence):  # a numpy array, say: its items, once
+        values = list(values)
     if len(values) != count:
         raise TypeError(f"this compiled function takes {count} {what}, got {len(values)}")
     if _FLOATS.issuperset(map(type, values)):
