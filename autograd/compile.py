@@ -101,7 +101,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, compress
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -288,9 +288,15 @@ def _usable(label: str) -> bool:
 
     Only ASCII: Python normalises every other identifier (NFKC), so a fullwidth x would *be* ``x``, and
     the micro sign the Greek mu; an ASCII identifier is its own normal form, so two different usable labels
-    are two different names. Never of the ``d_`` form the gradients' names take.
+    are two different names. Never of the ``d_`` form the gradients' names take, nor of the ``t1`` form of the
+    generated names.
     """
-    return label.isascii() and label.isidentifier() and not label.startswith("d_")
+    return (
+        label.isascii()
+        and label.isidentifier()
+        and not label.startswith("d_")
+        and not (label.startswith("t") and label[1:].isdigit())
+    )
 
 
 class _Names:
@@ -371,6 +377,7 @@ class _Writer:
     operands: dict[Value, tuple[Value | float, ...]] = field(default_factory=dict)  # each operation's, read once
     uses: Counter[Value] = field(default_factory=Counter)  # how many edges leave each node (to its users)
     templates: dict[object, Any] = field(default_factory=dict)  # per operation and pattern of operands
+    literals: dict[float, tuple[str, int]] = field(default_factory=dict)
     needed: set[Value] = field(default_factory=set)  # nodes the code must name: read by the backward, or returned
 
     def write(self) -> str:
@@ -378,7 +385,8 @@ class _Writer:
         traced = self.traced
         operations = [node for node in traced.forward_order if node._op is not None]
         self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
-        self.uses = Counter(chain.from_iterable(map(attrgetter("parents"), operations)))
+        # How many edges leave each node (the folded numbers are counted too, and never read).
+        self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
         self.name_functions()
         self.name_nodes()
         self.needed.update([traced.output, *traced.aux])
@@ -429,23 +437,17 @@ class _Writer:
             self.functions[function] = name
 
     def name_nodes(self) -> None:
-        """Usable labels name their nodes (the first to ask gets it); the rest are t1, t2, ..."""
+        """Usable labels name their nodes (the first to ask gets it); the rest are ``t`` and their place: t1, t2..."""
         self.allocate.taken.update(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
         arguments = {*self.parameters, *self.data}
-        names, taken = self.names, self.allocate.taken
-        number = 1
-        for node in [*self.parameters, *self.data, *(n for n in self.traced.forward_order if n not in arguments)]:
+        nodes = [*self.parameters, *self.data, *(n for n in self.traced.forward_order if n not in arguments)]
+        names = self.names = {node: f"t{place}" for place, node in enumerate(nodes, 1)}
+        taken = self.allocate.taken
+        for node in compress(nodes, map(attrgetter("label"), nodes)):  # the labelled ones, in order
             label = node.label
-            if label and label not in taken and _usable(label):
-                name = label
-            else:
-                name = f"t{number}"
-                number += 1
-                while name in taken:
-                    name = f"t{number}"
-                    number += 1
-            taken.add(name)
-            names[node] = name
+            if label not in taken and _usable(label):
+                names[node] = label
+                taken.add(label)
 
     # --- templates: each formula evaluated once per pattern of operands, on placeholders -----------------
 
@@ -453,34 +455,52 @@ class _Writer:
         texts = ", ".join(o.text if isinstance(o, _Symbol) else _literal(o).text for o in operands)  # type: ignore[arg-type]
         return f"{self.functions[formula]}({texts})"
 
-    def forward_template(self, op: Operation, kinds: tuple[int | str, ...], operands: Sequence[object]) -> _Template:
-        """``op``'s forward formula on placeholders ``{0}``, ``{1}`` for Value operands of the given binding strengths
-        (``kinds``; a folded number's kind is its literal, and the formula sees the number itself)."""
-        key = (op, *kinds)
-        found: _Template | None = self.templates.get(key)
+    def literal(self, number: float) -> tuple[str, int]:
+        """A folded number's text and binding strength (remembered: a model's constants repeat)."""
+        found = self.literals.get(number) if number else None  # (0.0 == -0.0: zeros are not remembered)
         if found is None:
-            slots = [
-                _Symbol(f"{{{i}}}", k) if isinstance(k, int) else o
-                for i, (k, o) in enumerate(zip(kinds, operands, strict=True))
-            ]
+            symbol = _literal(number)
+            found = (symbol.text, symbol.precedence)
+            if number:
+                self.literals[number] = found
+        return found
+
+    def slots(
+        self, op: Operation, operands: Sequence[object], kinds: Sequence[int]
+    ) -> tuple[list[object], tuple[object, ...]]:
+        """Placeholders for the operands (``{0}``, ``{1}``, of the given binding strengths), and the key of the
+        templates made on them. A folded number is a placeholder too (any number has the same formula text),
+        save for the forms written out by hand, which look at it (``** 2.0``): they see the number itself."""
+        exact = op in _WRITTEN_OUT and any(o.__class__ is float for o in operands)
+        slots: list[object] = [
+            o if exact and o.__class__ is float else _Symbol(f"{{{i}}}", k)
+            for i, (o, k) in enumerate(zip(operands, kinds, strict=True))
+        ]
+        numbers = tuple(self.literal(o)[0] if o.__class__ is float else None for o in operands) if exact else ()
+        return slots, (*kinds, *numbers)
+
+    def forward_template(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> _Template:
+        """``op``'s forward formula on placeholders for its operands, of the given binding strengths."""
+        slots, key = self.slots(op, operands, kinds)
+        found: _Template | None = self.templates.get((op, *key))
+        if found is None:
             written = _WRITTEN_OUT.get(op)
             expression = None if written is None else _evaluate(written[0], *slots)
             if expression is None:
                 expression = _evaluate(op.forward, *slots)
             symbol = _Symbol(self.call(op.forward, slots)) if expression is None else _symbol(expression)
-            found = self.templates[key] = _template(symbol, len(slots))
+            found = self.templates[(op, *key)] = _template(symbol, len(slots))
         return found
 
     def local_templates(self, op: Operation, operands: tuple[Value | float, ...]) -> list[_Template]:
         """``op``'s local derivatives towards its Value operands (aligned with ``node.parents``), on placeholders
-        for the operands' names and, last, the output's."""
-        if op.arity == 1 or (operands[0].__class__ is not float and operands[1].__class__ is not float):
-            key: object = op
-        else:
-            key = ("local", op, *(_literal(o).text for o in operands if o.__class__ is float))
-        found: list[_Template] | None = self.templates.get(key)
+        for the operands (names, or folded numbers) and, last, the output's name."""
+        kinds = [self.literal(o)[1] if o.__class__ is float else _ATOM for o in operands]
+        slots, key = self.slots(op, operands, kinds)
+        folded = float in map(type, operands)
+        shape = ("local", op, *key, *(o.__class__ is float for o in operands)) if folded else op
+        found: list[_Template] | None = self.templates.get(shape)
         if found is None:
-            slots: list[object] = [o if o.__class__ is float else _Symbol(f"{{{i}}}") for i, o in enumerate(operands)]
             slots.append(_Symbol(f"{{{len(operands)}}}"))
             written = _WRITTEN_OUT.get(op)
             formula: Any = None if written is None else _evaluate(written[1], *slots)
@@ -490,7 +510,7 @@ class _Writer:
                 call = self.call(op.local_grads, slots)
                 formula = _Symbol(call) if op.arity == 1 else (_Symbol(f"{call}[0]"), _Symbol(f"{call}[1]"))
             derivatives = [formula] if op.arity == 1 else list(formula)
-            found = self.templates[key] = [
+            found = self.templates[shape] = [
                 _template(_symbol(d), len(slots))
                 for d, o in zip(derivatives, operands, strict=True)
                 if o.__class__ is not float
@@ -510,6 +530,7 @@ class _Writer:
         number with the eager engine's, bit for bit, on random graphs.)
         """
         traced, names, uses, needed, operands_of = self.traced, self.names, self.uses, self.needed, self.operands
+        cache = self.templates
         parameters = set(self.parameters)
         leads = set(parameters)  # the nodes a parameter's gradient is passed through
         for node in traced.order:
@@ -529,7 +550,10 @@ class _Writer:
                 continue
             upstream = gradient[node]
             operands = operands_of[node]
-            templates = self.local_templates(op, operands)
+            if len(operands) == 1 or (operands[0].__class__ is not float and operands[1].__class__ is not float):
+                templates = cache.get(op) or self.local_templates(op, operands)  # no folded number: one per operation
+            else:
+                templates = self.local_templates(op, operands)
             texts: list[str] | None = None
             position = 0
             for parent in operands:
@@ -543,18 +567,26 @@ class _Writer:
                 bare = local == "1.0"
                 if bare:
                     contribution = upstream  # 1.0 * x is x, bit for bit: the node's gradient itself, a bare name
-                elif template.alone >= 0:  # a bare name: the other factor of a product, or the output
+                elif template.alone >= 0:  # one operand, or the output: the other factor of a product, say
                     read = operands[template.alone] if template.alone < len(operands) else node
-                    needed.add(read)  # type: ignore[arg-type]
-                    contribution = f"{names[read]} * {upstream}"  # type: ignore[index]
+                    if read.__class__ is float:
+                        contribution = f"{self.literal(read)[0]} * {upstream}"
+                    else:
+                        needed.add(read)  # type: ignore[arg-type]
+                        contribution = f"{names[read]} * {upstream}"  # type: ignore[index]
                 else:
                     if template.reads:
                         if texts is None:
-                            texts = [names[o] if o.__class__ is not float else "" for o in operands]  # type: ignore[index]
+                            texts = [
+                                self.literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index]
+                                for o in operands
+                            ]
                             texts.append(names[node])
                         local = local.format(*texts)
                         for slot in template.reads:
-                            needed.add(operands[slot] if slot < len(operands) else node)  # type: ignore[arg-type]
+                            read = operands[slot] if slot < len(operands) else node
+                            if read.__class__ is not float:
+                                needed.add(read)  # type: ignore[arg-type]
                     if template.precedence < _PRODUCT:
                         local = f"({local})"
                     contribution = f"{local} * {upstream}"
@@ -594,25 +626,18 @@ class _Writer:
                     append(f"{name} = {self.functions[function]}([{reads}]){comment}")
                 continue
             operands = operands_of[node]
-            if len(operands) == 2 and operands[0].__class__ is not float and operands[1].__class__ is not float:
-                (a, a_binds), (b, b_binds) = symbols[operands[0]], symbols[operands[1]]  # type: ignore[index]
+            if len(operands) == 1:
+                a, a_binds = symbols[operands[0]]  # type: ignore[index]
+                template = templates.get((op, a_binds)) or self.forward_template(op, operands, (a_binds,))
+                expression = template.text.format(a)
+            else:
+                x, y = operands
+                a, a_binds = self.literal(x) if x.__class__ is float else symbols[x]  # type: ignore[index]
+                b, b_binds = self.literal(y) if y.__class__ is float else symbols[y]  # type: ignore[index]
                 template = templates.get((op, a_binds, b_binds)) or self.forward_template(
-                    op, (a_binds, b_binds), operands
+                    op, operands, (a_binds, b_binds)
                 )
                 expression = template.text.format(a, b)
-            else:
-                kinds: list[int | str] = []
-                texts: list[str] = []
-                for operand in operands:
-                    if operand.__class__ is float:
-                        kinds.append(_literal(operand).text)
-                        texts.append("")
-                    else:
-                        text, precedence = symbols[operand]  # type: ignore[index]
-                        kinds.append(precedence)
-                        texts.append(text)
-                template = self.forward_template(op, tuple(kinds), operands)
-                expression = template.text.format(*texts)
             label = node.label
             if not label and uses.get(node) == 1 and node not in needed and len(expression) <= _MAX_INLINE:
                 symbols[node] = (expression, template.precedence)
@@ -631,14 +656,27 @@ class _Recording:
     def __init__(self, watched: Sequence[Value] | None) -> None:
         self.made: list[Value] = []
         self.detached: dict[Value, tuple[Callable[[list[float]], float], tuple[Value | float, ...]]] = {}
-        self.watched = watched  # the parameters and data, when results frozen under no_grad() are refused
-        self.depends: set[Value] = set(watched or ())
+        self.watched = set(watched or ())  # the parameters and data: a result frozen from them is refused
+        self.known: dict[Value, bool] = {}  # whether a value depends on them, for those asked about
 
-    def note_detached(self, leaf: Value, function: Callable[..., float], sources: tuple[Value | float, ...]) -> None:
+    def note_detached(
+        self, leaf: Value, function: Callable[[list[float]], float], sources: tuple[Value | float, ...]
+    ) -> None:
         self.made.append(leaf)
         self.detached[leaf] = (function, sources)
-        if any(source in self.depends for source in sources if isinstance(source, Value)):
-            self.depends.add(leaf)
+
+    def depends(self, value: Value) -> bool:
+        """Whether ``value`` is computed from the parameters or data (through ``detached`` numbers too)."""
+        found = self.known.get(value)
+        if found is None:
+            found = False
+            for node in topological_order(value):
+                reads = self.detached.get(node, (None, ()))[1]
+                if node in self.watched or any(self.depends(s) for s in reads if isinstance(s, Value)):
+                    found = True
+                    break
+            self.known[value] = found
+        return found
 
 
 _recording: ContextVar[_Recording | None] = ContextVar("autograd_compile_recording", default=None)
@@ -689,19 +727,17 @@ def _trace(f: Callable[[], Any], outer: Mode, watched: Sequence[Value] | None, h
     under no_grad() is refused: the replay would reuse its traced number.
     """
     recording = _Recording(watched)
-    made, depends = recording.made, recording.depends
+    made, mode, outer_check = recording.made, _mode.get, outer.check
 
     def check(node: Value, operands: tuple[float, ...]) -> None:
-        if outer.check is not None:
-            outer.check(node, operands)
+        if outer_check is not None:
+            outer_check(node, operands)
         made.append(node)
-        if watched is not None and (node._x in depends or node._y in depends):
-            if not _mode.get().record:
-                raise GraphError(
-                    f"compile: f computes {node.op!r} from the parameters or data under no_grad(); a replay "
-                    "would reuse the traced number instead of recomputing it"
-                )
-            depends.add(node)
+        if watched is not None and not mode().record and any(recording.depends(p) for p in node.parents):
+            raise GraphError(
+                f"compile: f computes {node.op!r} from the parameters or data under no_grad(); a replay "
+                "would reuse the traced number instead of recomputing it"
+            )
 
     token = _recording.set(recording)
     try:
