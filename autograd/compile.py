@@ -31,8 +31,17 @@ A data input may change every number it feeds; it may not change the graph:
   at its traced value, unless it is made by ``detached(function, values)``,
   which the replay recomputes on every call (the largest logit that a stable
   log-sum-exp subtracts is one);
+- a number that picks which node to use (a class index: ``logits[target]``)
+  is the graph's shape, not data: trace once per value (``nn.compiled_step``
+  traces once per class);
 - data get no gradient, and no operation may be recorded from them under
   ``no_grad()`` (refused, as for parameters).
+
+For a batch of calls, ``replay.numbers()`` reads the parameters' numbers
+once, already checked (pass them as ``numbers=``); ``replay.output(data=x)``
+gives the output alone; with ``has_aux=True``, ``f`` returns ``(output,
+values)`` and every call also returns those values' numbers (a model's
+outputs, for its accuracy).
 
 Every line comes from the operation table in ``value.py``: each operation's
 own ``forward`` and ``local_grads`` are evaluated once per operand pattern on
@@ -682,15 +691,17 @@ class _Recording:
 _recording: ContextVar[_Recording | None] = ContextVar("autograd_compile_recording", default=None)
 
 
-def detached(function: Callable[[list[float]], float], values: Iterable[Value | float]) -> Value:
-    """``function`` of the values' numbers (a list), as a new leaf: a constant to the graph, recomputed by a replay.
+def detached(function: Callable[[list[float]], float], values: Iterable[Value | float]) -> Value | float:
+    """``function`` of the values' numbers (a list): a constant to the graph, which a replay recomputes.
 
     No gradient flows through it, as through ``torch``'s ``.detach()``. Eagerly
-    it is ``Value(function([v.data for v in values]))``; traced by ``compile``,
-    the replay calls ``function`` on the replayed numbers, so a number such as
-    the largest logit (``detached(max, logits)``, which a stable log-sum-exp
-    subtracts) follows the data instead of being frozen. ``function`` must be
-    pure.
+    it is the plain number ``function([v.data for v in values])``, folded into
+    the operations that use it like any number, so the graph is the one a plain
+    ``max(...)`` would make. While ``compile`` traces ``f``, it is a leaf Value
+    standing for that number, and the replay calls ``function`` on each call's
+    numbers: the largest logit (``detached(max, logits)``, which a stable
+    log-sum-exp subtracts) follows the data instead of being frozen. The
+    arithmetic is the same either way. ``function`` must be pure.
     """
     sources: tuple[Value | float, ...] = tuple(values)
     numbers = []
@@ -699,10 +710,15 @@ def detached(function: Callable[[list[float]], float], values: Iterable[Value | 
         if number is None:
             raise TypeError(f"detached: value {position} must be a Value or a number, not {type(source).__name__}")
         numbers.append(number)
-    leaf = Value(function(numbers))
+    result = function(numbers)
+    number = _as_number(result)
+    if number is None:
+        raise TypeError(f"detached: {function!r} must return a number, not {type(result).__name__}: {result!r}")
     recording = _recording.get()
-    if recording is not None:
-        recording.note_detached(leaf, function, sources)
+    if recording is None:
+        return number
+    leaf = Value(number)
+    recording.note_detached(leaf, function, sources)
     return leaf
 
 
@@ -849,7 +865,9 @@ def _rebuild(program: list[_Step], numbers: Sequence[float]) -> tuple[list[Value
     for step in program:
         op = step.operation
         if step.detached is not None:
-            node = Value(step.detached([nodes[o].data if isinstance(o, int) else o for o in step.operands]))
+            node = Value(
+                step.detached([nodes[o].data if isinstance(o, int) else o for o in step.operands])
+            )  # a leaf, as traced
         elif op is None:
             node = inputs[int(step.operands[0])] if step.operands else Value(step.data)
         else:

@@ -75,7 +75,7 @@ def cross_entropy(logits: Sequence[Logit], target_class: int) -> Value:
 def _shifted(name: str, logits: Sequence[Logit]) -> list[Value]:
     """Every logit minus the largest, a constant (no gradient flows through the choice of the largest).
 
-    The largest is ``detached``: a leaf to the graph, which a compiled replay recomputes from each
+    The largest is ``detached``: a plain number here, which a compiled replay recomputes from each
     call's logits instead of freezing the traced one.
     """
     if isinstance(logits, Value) or not logits:
