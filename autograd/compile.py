@@ -102,15 +102,17 @@ what other code may observe meanwhile).
 from __future__ import annotations
 
 import builtins
+import gc
 import keyword
 import math
 import struct
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress
+from itertools import chain, compress, filterfalse
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -449,7 +451,7 @@ class _Writer:
         """Usable labels name their nodes (the first to ask gets it); the rest are ``t`` and their place: t1, t2..."""
         self.allocate.taken.update(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
         arguments = {*self.parameters, *self.data}
-        nodes = [*self.parameters, *self.data, *(n for n in self.traced.forward_order if n not in arguments)]
+        nodes = [*self.parameters, *self.data, *filterfalse(arguments.__contains__, self.traced.forward_order)]
         names = self.names = {node: f"t{place}" for place, node in enumerate(nodes, 1)}
         taken = self.allocate.taken
         for node in compress(nodes, map(attrgetter("label"), nodes)):  # the labelled ones, in order
@@ -466,12 +468,12 @@ class _Writer:
 
     def literal(self, number: float) -> tuple[str, int]:
         """A folded number's text and binding strength (remembered: a model's constants repeat)."""
-        found = self.literals.get(number) if number else None  # (0.0 == -0.0: zeros are not remembered)
+        if not number:  # 0.0 == -0.0: they would share a key
+            return ("0.0", _ATOM) if math.copysign(1.0, number) > 0 else ("-0.0", _SIGN)
+        found = self.literals.get(number)
         if found is None:
             symbol = _literal(number)
-            found = (symbol.text, symbol.precedence)
-            if number:
-                self.literals[number] = found
+            found = self.literals[number] = (symbol.text, symbol.precedence)
         return found
 
     def slots(
@@ -504,12 +506,16 @@ class _Writer:
     def local_templates(self, op: Operation, operands: tuple[Value | float, ...]) -> list[_Template]:
         """``op``'s local derivatives towards its Value operands (aligned with ``node.parents``), on placeholders
         for the operands (names, or folded numbers) and, last, the output's name."""
-        kinds = [self.literal(o)[1] if o.__class__ is float else _ATOM for o in operands]
-        slots, key = self.slots(op, operands, kinds)
-        folded = float in map(type, operands)
-        shape = ("local", op, *key, *(o.__class__ is float for o in operands)) if folded else op
+        # The key: each operand's binding strength, a Value's marked apart (None), and for the forms written out
+        # by hand, the folded number itself.
+        kinds = tuple(self.literal(o)[1] if o.__class__ is float else None for o in operands)
+        folded = kinds.count(None) != len(kinds)
+        exact = folded and op in _WRITTEN_OUT
+        numbers = tuple(self.literal(o)[0] for o in operands if exact and o.__class__ is float)
+        shape: object = ("local", op, kinds, numbers) if folded else op
         found: list[_Template] | None = self.templates.get(shape)
         if found is None:
+            slots, _ = self.slots(op, operands, [_ATOM if k is None else k for k in kinds])
             slots.append(_Symbol(f"{{{len(operands)}}}"))
             written = _WRITTEN_OUT.get(op)
             formula: Any = None if written is None else _evaluate(written[1], *slots)
@@ -766,7 +772,7 @@ def _trace(f: Callable[[], Any], outer: Mode, watched: Sequence[Value] | None, h
     every, seen = list(order), set(order)
     pending: list[object] = [
         *aux,
-        *(s for node in order if node in recording.detached for s in recording.detached[node][1]),
+        *(s for leaf, (_, reads) in recording.detached.items() if leaf in seen for s in reads),
     ]
     while pending:  # the aux values and the numbers detached reads, when the output does not need them itself
         root = pending.pop()
@@ -777,7 +783,7 @@ def _trace(f: Callable[[], Any], outer: Mode, watched: Sequence[Value] | None, h
                     every.append(node)
                     pending.extend(recording.detached.get(node, (None, ()))[1])
     made_by_f = set(made)
-    forward_order = [node for node in every if node not in made_by_f] + [node for node in made if node in seen]
+    forward_order = [*filterfalse(made_by_f.__contains__, every), *filter(seen.__contains__, made)]
     return _Traced(output, aux, has_aux, order, forward_order, recording.detached)
 
 
@@ -1160,6 +1166,25 @@ def compile(
     if len({id(leaf) for leaf in [*parameters, *data]}) != len(parameters) + len(data):
         raise GraphError("compile: the same Value appears twice among the parameters and data")
     traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)
-    writer = _Writer(traced, parameters, data)
-    source = writer.write()
-    return CompiledGradient(f, parameters, data, traced, source, writer.namespace, check)
+    with _collector_paused():
+        writer = _Writer(traced, parameters, data)
+        source = writer.write()
+        return CompiledGradient(f, parameters, data, traced, source, writer.namespace, check)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the code is written and compiled (``f`` has run by then).
+
+    Writing makes millions of small tuples and strings that form no cycle: the collector would walk them,
+    and every dict of the graph, again and again, for a quarter of the time on a large graph. It is
+    switched back on after, unless it was off already.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

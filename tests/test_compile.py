@@ -7,6 +7,7 @@ documents.
 """
 
 import contextlib
+import gc
 import io
 import math
 import random
@@ -899,3 +900,15 @@ def test_square_is_not_x_times_x():
     """Why ``x ** 2.0`` and not ``x * x``: they differ for some floats, and the table computes ``x ** 2.0``."""
     rng = random.Random(0)
     assert any(x**2.0 != x * x for x in (rng.uniform(-1e3, 1e3) for _ in range(100_000)))
+
+
+def test_compiling_leaves_the_cycle_collector_as_it_found_it():
+    x = Value(1.0)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            autograd.compile(lambda: x * x + x, [x])
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
