@@ -820,23 +820,34 @@ class _Step(NamedTuple):
     detached: Callable[..., float] | None = None  # the function of a ``detached`` number
 
 
-def _program(traced: _Traced, inputs: Sequence[Value]) -> list[_Step]:
-    """The graph as steps, one per node, in the forward order (the order f made them)."""
-    index = {node: position for position, node in enumerate(traced.forward_order)}
+def _program(
+    traced: _Traced,
+    inputs: Sequence[Value],
+    labels: Sequence[str] | None = None,
+    numbers: Sequence[float] | None = None,
+) -> list[_Step]:
+    """The graph as steps, one per node, in the forward order (the order f made them).
+
+    ``labels`` and ``numbers``: the nodes' labels and numbers as they were when traced (default: as they are).
+    """
+    order = traced.forward_order
+    labels = list(map(attrgetter("label"), order)) if labels is None else labels
+    numbers = list(map(attrgetter("data"), order)) if numbers is None else numbers
+    index = {node: position for position, node in enumerate(order)}
     position_of_input = {leaf: position for position, leaf in enumerate(inputs)}
     steps = []
-    for node in traced.forward_order:
+    for node, label, number in zip(order, labels, numbers, strict=True):
         op = node._op
         if op is not None:
             operands = tuple(index[o] if isinstance(o, Value) else o for o in node.operands())
-            steps.append(_Step(op, operands, node.label, node.data))
+            steps.append(_Step(op, operands, label, number))
         elif node in traced.detached:
             function, sources = traced.detached[node]
             reads = tuple(index[s] if isinstance(s, Value) else float(s) for s in sources)
-            steps.append(_Step(None, reads, node.label, node.data, function))
+            steps.append(_Step(None, reads, label, number, function))
         else:
             where = position_of_input.get(node)
-            steps.append(_Step(None, () if where is None else (where,), node.label, node.data))
+            steps.append(_Step(None, () if where is None else (where,), label, number))
     return steps
 
 
@@ -945,7 +956,14 @@ class CompiledGradient:
         self.has_aux = traced.has_aux
         self.source = source
         self.check = check
-        self._program = _program(traced, [*parameters, *data])
+        # The graph's steps are made when first needed (check=True, detect_anomaly(), a failing call) from the
+        # traced nodes, whose records cannot change, and their labels and numbers as they were when traced.
+        self._traced = traced
+        self._snapshot = (
+            list(map(attrgetter("label"), traced.forward_order)),
+            list(map(attrgetter("data"), traced.forward_order)),
+        )
+        self._steps: list[_Step] | None = None
         self._output = self._program_index(traced, traced.output)
         self._aux = [self._program_index(traced, value) for value in traced.aux]
         reached = set(traced.order)
@@ -956,6 +974,13 @@ class CompiledGradient:
         code = builtins.compile(source, "<autograd.compile>", "exec")
         exec(code, namespace)
         self._replay: Callable[..., Any] = namespace["replay"]  # type: ignore[assignment]
+
+    @property
+    def _program(self) -> list[_Step]:
+        """The traced graph as steps, for the engine to rebuild or to compare (made once, when first needed)."""
+        if self._steps is None:
+            self._steps = _program(self._traced, [*self.parameters, *self.data], *self._snapshot)
+        return self._steps
 
     @staticmethod
     def _program_index(traced: _Traced, node: Value) -> int:
@@ -974,8 +999,7 @@ class CompiledGradient:
     def __call__(self, *numbers: float, data: Sequence[float] | None = None) -> Any:
         given = bool(numbers) or data is not None
         values, data_values = self._inputs(numbers or None, data)
-        output, gradients, *aux = self._run(values, data_values, 1.0, self._identity, given)
-        return (output, list(gradients), *aux)
+        return self._run(values, data_values, 1.0, self._identity, given)  # the gradients: a new list
 
     def accumulate(
         self,

@@ -912,3 +912,15 @@ def test_compiling_leaves_the_cycle_collector_as_it_found_it():
             assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_check_mode_notices_a_constant_changed_after_compiling_and_the_rebuild_keeps_the_traced_one():
+    x, scale = Value(2.0, "x"), Value(3.0, "scale")
+    checked = autograd.compile(lambda: x * scale, [x], check=True)
+    plain = autograd.compile(lambda: x * scale, [x])
+    scale.data = 4.0  # after compiling: the replay keeps 3.0, as documented
+    with pytest.raises(GraphError, match="different graph"):
+        checked(2.0)
+    assert plain(2.0) == (6.0, [3.0])
+    with detect_anomaly():  # the engine rebuilds the traced graph: the traced constant, 3.0
+        assert plain(2.0) == (6.0, [3.0])
