@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import nn
+from autograd import GraphError
 from nn import (
     MLP,
     SGD,
@@ -336,3 +337,27 @@ def test_the_compiled_step_traces_once_per_class_and_adds_into_grad_as_backward_
     reference = evaluate(models[1], cross_entropy, data)
     assert bits([math.fsum(losses) / len(data)]) == bits([reference.loss])
     assert [argmax(scores) for scores in outputs] == predict(models[1], data.inputs)
+
+
+def test_a_checked_compiled_step_gives_the_same_numbers_and_refuses_a_model_that_branches():
+    data = problem(6, seed=9)
+    models = [MLP(3, [4, 3], seed=5), MLP(3, [4, 3], seed=5)]
+    eager = eager_step(models[0], cross_entropy)(data)
+    checked = compiled_step(models[1], cross_entropy, check=True)(data)
+    assert bits([eager[0]]) == bits([checked[0]])
+    assert bits(p.grad for p in models[0].parameters()) == bits(p.grad for p in models[1].parameters())
+
+    class Branching:
+        """A model with a Python branch on a number: its graph depends on the sample."""
+
+        def parameters(self):
+            return models[1].parameters()
+
+        def __call__(self, x):
+            output = models[1](x)
+            return output if x[0].data > 0 else [o * 2.0 for o in output]
+
+    step = compiled_step(Branching(), cross_entropy, check=True)
+    step(Dataset([[0.5, 0.1, 0.2]], [0]))
+    with pytest.raises(GraphError, match="different graph"):
+        step(Dataset([[-0.5, 0.1, 0.2]], [0]))
