@@ -4,7 +4,7 @@ backward sweep that turns that record into gradients."""
 from .accelerator import ACCELERATED
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import topological_order
-from .compile import CompiledGradient, compile
+from .compile import CompiledGradient, compile, detached
 from .draw import GraphTooLargeError, GraphvizNotFoundError, draw_graph
 from .errors import (
     AnomalyError,
@@ -44,6 +44,7 @@ __all__ = [
     "StepThrough",
     "Value",
     "compile",
+    "detached",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",

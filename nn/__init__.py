@@ -12,7 +12,7 @@ if not hasattr(_autograd, "topological_order"):  # HIPS autograd (PyPI 'autograd
 
 from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
-from .compiled import CompiledLoss, compile_loss
+from .compiled import CompiledLoss, CompiledStep, compile_loss, compiled_step
 from .data import Dataset, load_digits, minibatches, train_test_split
 from .draw import draw_network, network_view
 from .layers import MLP, Layer, Neuron
@@ -30,6 +30,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointError",
     "CompiledLoss",
+    "CompiledStep",
     "Dataset",
     "Evaluation",
     "History",
@@ -43,6 +44,7 @@ __all__ = [
     "article_network",
     "article_weights",
     "compile_loss",
+    "compiled_step",
     "confusion_matrix",
     "cross_entropy",
     "draw_network",

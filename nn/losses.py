@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from autograd import Value
+from autograd import Value, detached
 
 Target = Value | float
 Logit = Value | float
@@ -73,11 +73,15 @@ def cross_entropy(logits: Sequence[Logit], target_class: int) -> Value:
 
 
 def _shifted(name: str, logits: Sequence[Logit]) -> list[Value]:
-    """Every logit minus the largest, a constant (no gradient flows through the choice of the largest)."""
+    """Every logit minus the largest, a constant (no gradient flows through the choice of the largest).
+
+    The largest is ``detached``: a plain number here, which a compiled replay recomputes from each
+    call's logits instead of freezing the traced one.
+    """
     if isinstance(logits, Value) or not logits:
         raise ValueError(f"{name}: needs one logit per class (a non-empty list), got {logits!r}")
     values = [logit if isinstance(logit, Value) else Value(logit) for logit in logits]
-    peak = max(value.data for value in values)
+    peak = detached(max, values)
     return [value - peak for value in values]
 
 

@@ -11,7 +11,9 @@ best model so far saved with ``nn.save``::
 
 One batch's work (forward, mean loss, gradients into ``.grad``) is one
 function, a ``BatchStep``; ``eager_step`` builds the graph and calls
-``backward()``. A compiled replay of the same step can take its place.
+``backward()``. ``fit(..., compiled=True)`` uses ``nn.compiled_step``
+instead: each sample's loss traced once per shape and replayed, with the
+same numbers to the last bit.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, NamedTuple, Protocol, TextIO
 from autograd import Value, no_grad
 
 from .checkpoint import ARCHITECTURES, save
+from .compiled import CompiledStep, compiled_step
 from .data import Dataset, Seed, _rng, minibatches
 from .losses import _mean
 from .metrics import accuracy as accuracy_of
@@ -91,8 +94,12 @@ def evaluate(model: Model, loss: Loss, data: Dataset, accuracy: bool = True) -> 
         raise ValueError("evaluate: the dataset is empty")
     with no_grad():
         outputs = [model(x) for x in data.inputs]
-        total = math.fsum(float(loss(output, target)) for output, target in zip(outputs, data.targets, strict=True))
-    return Evaluation(total / len(data), accuracy_of(outputs, data.targets) if accuracy else None)
+        losses = [float(loss(output, target)) for output, target in zip(outputs, data.targets, strict=True)]
+    return _evaluation(losses, outputs, data, accuracy)
+
+
+def _evaluation(losses: list[float], outputs: list[Any], data: Dataset, accuracy: bool) -> Evaluation:
+    return Evaluation(math.fsum(losses) / len(data), accuracy_of(outputs, data.targets) if accuracy else None)
 
 
 def fit(
@@ -110,6 +117,7 @@ def fit(
     shuffle: bool = True,
     seed: Seed = 0,
     progress: bool | TextIO = True,
+    compiled: bool = False,
 ) -> History:
     """Train ``model`` on ``data`` and return the History of every epoch.
 
@@ -126,6 +134,10 @@ def fit(
       ``"val_accuracy"``.
     - ``progress``: True for a progress bar on stderr (tqdm's, or one line per
       epoch without tqdm), a stream to write it there, False for silence.
+    - ``compiled``: train through a compiled replay (``nn.compiled_step``):
+      the same numbers as eager training, bit for bit, several times faster;
+      the model and loss may not branch in Python on a number (see
+      ``autograd.compile``).
     """
     _check_whole("epochs", epochs)
     _check_whole("batch_size", batch_size)
@@ -135,8 +147,14 @@ def fit(
     _check_monitor(monitor, validation is not None, accuracy)
     if checkpoint is not None and type(model).__name__ not in ARCHITECTURES:
         raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
+    if not isinstance(compiled, bool):
+        raise TypeError(f"fit: compiled must be True or False, got {compiled!r}")
+    if compiled and not callable(getattr(model, "parameters", None)):
+        raise TypeError(
+            f"fit: compiled=True needs a model with parameters() (an nn.Module), not {type(model).__name__}"
+        )
     rng = _rng(seed)
-    step = eager_step(model, loss)
+    step = compiled_step(model, loss) if compiled else eager_step(model, loss)
     history = History()
     n_batches = math.ceil(len(data) / batch_size)
     for epoch in range(1, epochs + 1):
@@ -159,7 +177,10 @@ def fit(
         if accuracy:
             history.accuracy.append(shown["accuracy"])
         if validation is not None:
-            held_out = evaluate(model, loss, validation, accuracy)
+            if isinstance(step, CompiledStep):  # the same numbers, replayed
+                held_out = _evaluation(*step.evaluate(validation), validation, accuracy)
+            else:
+                held_out = evaluate(model, loss, validation, accuracy)
             shown["val_loss"] = held_out.loss
             history.val_loss.append(held_out.loss)
             if held_out.accuracy is not None:

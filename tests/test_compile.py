@@ -7,8 +7,10 @@ documents.
 """
 
 import contextlib
+import gc
 import io
 import math
+import random
 import re
 import struct
 import threading
@@ -36,7 +38,18 @@ from autograd import (
     grad,
     no_grad,
 )
-from nn import MLP, SGD, article_inputs, article_network, compile_loss, hinge_loss, l2_penalty, squared_error
+from nn import (
+    MLP,
+    SGD,
+    article_inputs,
+    article_network,
+    compile_loss,
+    cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+    squared_error,
+)
 
 ARTICLE_GRADIENTS = [-0.22652, -0.33978, -0.2427, -0.36405, -0.68765, -0.38832]  # dE/dw1..w6, the article's
 
@@ -65,10 +78,19 @@ def test_article_source_reads_like_the_articles_formulas():
     _, replay = article_replay()
     source = replay.source
     # The article: dE/dw5 = delta * h1, dE/dw6 = delta * h2, dE/dw1 = delta * w5 * i1 ...
-    for line in ["d_w5 = h1 * d_out", "d_w6 = h2 * d_out", "d_h1 = w5 * d_out", "d_w1 = i1 * d_h1", "d_w4 = i2 * d_h2"]:
+    # A parameter's gradient adds into the total it came in with (+=); a node's is its own (=).
+    for line in [
+        "d_w5 += h1 * d_out",
+        "d_w6 += h2 * d_out",
+        "d_h1 = w5 * d_out",
+        "d_w1 += i1 * d_h1",
+        "d_w4 += i2 * d_h2",
+    ]:
         assert f"    {line}\n" in source, line
-    assert source.startswith("def replay(w1, w2, w3, w4, w5, w6):")
+    assert source.startswith("def replay(parameters, data, seed, gradients):\n")
+    assert "    w1, w2, w3, w4, w5, w6 = parameters\n" in source
     assert "    h1 = w1 * i1 + w2 * i2\n" in source
+    assert re.search(r"\n    t\d+ = (t\d+) \*\* 2.0 \* 0.5\n", source)  # ** 2 and relu are written out, not called
 
 
 def test_new_numbers_give_what_the_eager_engine_gives():
@@ -323,7 +345,7 @@ def test_the_readme_example_of_a_replay_runs_and_shows_the_articles_formulas():
     assert error == pytest.approx(0.5 * delta**2, rel=1e-12)
     assert grads[4] == pytest.approx(delta * h1, rel=1e-12)  # dE/dw5 = delta * h1
     assert grads[0] == pytest.approx(delta * 0.17 * 2, rel=1e-12)  # dE/dw1 = delta * w5 * i1
-    assert "d_w5 = h1 * d_out" in printed.getvalue()
+    assert "d_w5 += h1 * d_out" in printed.getvalue()
 
 
 # --- names: a label never changes what the code computes ------------------------------------
@@ -602,3 +624,303 @@ def test_a_compiled_function_works_under_no_grad():
         assert checked(4.0, 5.0) == (24.0, [6.0, 4.0])
     with no_grad(), detect_anomaly():
         assert replay(4.0, 5.0) == (24.0, [6.0, 4.0])
+
+
+# --- data: placeholders whose numbers change on every call ------------------------------------------------
+
+
+def bits(number):
+    return struct.pack("<d", number)
+
+
+def same_bits(a, b):
+    """Lists of floats equal bit for bit (-0.0 is not 0.0), any NaN matching any NaN as in ``same``."""
+    return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+
+
+def samples(n, width, seed):
+    rng = random.Random(seed)
+    return [[rng.uniform(-2.0, 2.0) for _ in range(width)] for _ in range(n)]
+
+
+def test_one_trace_of_one_samples_loss_serves_every_sample_with_the_eager_numbers():
+    model = MLP(4, [5, 3], seed=1)
+    xs = samples(20, 4, seed=2)
+    placeholders = [Value(0.0, f"x{i + 1}") for i in range(4)]
+    replay = autograd.compile(lambda: cross_entropy(model(placeholders), 2), model.parameters(), data=placeholders)
+    for x in xs:
+        expected = cross_entropy(model(x), 2)  # the eager engine, afresh at each sample (data as plain numbers)
+        output, grads = replay(data=x)
+        assert same(output, expected.data)
+        assert same_bits(grads, grad(expected, model.parameters()))
+    assert not any(repr(v) in replay.source for x in xs for v in x)  # no sample's number is written into the code
+    assert "x1, x2, x3, x4 = data" in replay.source
+
+
+def minibatch_with_repeated_parameters(w, x):
+    """A loss that uses each parameter several times per sample: its gradient sums several contributions."""
+    a, b = w
+    h = (a * x[0] + b * x[1]).tanh()
+    return (h * a - x[2]) ** 2 + (b * h).exp() * 0.1
+
+
+def test_accumulate_gives_the_minibatch_gradient_of_backward_bit_for_bit_where_a_per_sample_sum_does_not():
+    rng = random.Random(5)
+    w = [Value(0.7, "a"), Value(-0.4, "b")]
+    placeholders = [Value(0.0, f"x{i}") for i in range(3)]
+    replay = autograd.compile(lambda: minibatch_with_repeated_parameters(w, placeholders), w, data=placeholders)
+    naive_differs = False
+    for _ in range(30):
+        batch = [[rng.uniform(-3, 3) for _ in range(3)] for _ in range(7)]
+        for p in w:
+            p.grad = 0.0
+        terms = [minibatch_with_repeated_parameters(w, x) for x in batch]
+        mean = sum(terms[1:], terms[0]) / len(terms)  # nn's mean: ((l1 + l2) + l3) ... / B
+        mean.backward()  # the reference: the eager engine's one sweep over the whole minibatch
+        totals, outputs, per_sample = [0.0, 0.0], [], [0.0, 0.0]
+        for x in batch:
+            output, totals = replay.accumulate(totals, data=x, seed=1.0 / len(batch))
+            outputs.append(output)
+            _, g = replay(data=x)
+            per_sample = [t + gi / len(batch) for t, gi in zip(per_sample, g, strict=True)]
+        total = outputs[0]
+        for output in outputs[1:]:
+            total += output
+        assert same(total / len(batch), mean.data)
+        assert same_bits(list(totals), [p.grad for p in w]), (totals, [p.grad for p in w])
+        naive_differs |= not same_bits(per_sample, [p.grad for p in w])
+    assert naive_differs  # summing each sample's own gradient would not be the eager engine's sum
+
+
+def test_a_minibatch_shaped_trace_serves_every_minibatch_of_its_shape():
+    model = MLP(2, [3, 1], seed=4)
+    xs = [[Value(0.0), Value(0.0)] for _ in range(5)]
+    ys = [Value(0.0) for _ in range(5)]
+    data = [v for x in xs for v in x] + ys
+    replay = autograd.compile(lambda: mse_loss([model(x) for x in xs], ys), model.parameters(), data=data)
+    rng = random.Random(6)
+    for _ in range(10):
+        points = [[rng.gauss(0, 1), rng.gauss(0, 1)] for _ in range(5)]
+        targets = [rng.gauss(0, 1) for _ in range(5)]
+        expected = mse_loss([model(p) for p in points], targets)
+        output, grads = replay(data=[v for p in points for v in p] + targets)
+        assert same(output, expected.data) and same_bits(grads, grad(expected, model.parameters()))
+
+
+def test_a_detached_number_is_recomputed_from_each_calls_data():
+    placeholders = [Value(0.0, f"z{i}") for i in range(3)]
+    w = Value(1.5, "w")
+    replay = autograd.compile(lambda: cross_entropy([w * z for z in placeholders], 0), [w], data=placeholders)
+    assert "= max([" in replay.source  # the largest logit, recomputed on every call
+    for logits in ([0.1, 2.0, -1.0], [800.0, -5.0, 700.0], [-3.0, -2.0, 900.0]):  # the largest moves, and is huge
+        w_fresh = Value(1.5)
+        expected = cross_entropy([w_fresh * z for z in logits], 0)
+        output, [gradient] = replay(data=logits)
+        assert math.isfinite(output) and same(output, expected.data)
+        assert same(gradient, grad(expected, [w_fresh])[0])
+
+
+def test_a_number_computed_from_data_outside_the_engine_is_frozen_and_check_mode_says_so():
+    x = Value(1.0, "x")
+
+    def shifted():
+        return (x - x.data).exp()  # x.data read in Python: a constant of the trace, frozen at 1.0
+
+    assert autograd.compile(shifted, [], data=[x])(data=[3.0])[0] == math.exp(2.0)  # as documented: frozen
+    checked = autograd.compile(shifted, [], data=[x], check=True)
+    with pytest.raises(GraphError, match="different graph"):
+        checked(data=[3.0])
+    assert x.data == 1.0
+    peak = autograd.compile(lambda: (x - autograd.detached(max, [x])).exp(), [], data=[x], check=True)
+    assert peak(data=[3.0])[0] == 1.0  # detached: recomputed, and the same graph
+
+
+def test_has_aux_returns_the_numbers_of_the_values_f_reports():
+    model = MLP(3, [4, 2], seed=7)
+    placeholders = [Value(0.0) for _ in range(3)]
+
+    def f():
+        logits = model(placeholders)
+        return cross_entropy(logits, 1), logits
+
+    replay = autograd.compile(f, model.parameters(), data=placeholders, has_aux=True)
+    output, grads, aux = replay(data=[0.3, -0.2, 0.9])
+    logits = model([0.3, -0.2, 0.9])
+    expected = cross_entropy(logits, 1)
+    assert aux == [v.data for v in logits] and output == expected.data
+    assert grads == grad(expected, model.parameters())
+    assert replay.output(data=[0.3, -0.2, 0.9]) == (output, aux)
+    with pytest.raises(GraphError, match=r"must return \(output, values\)"):
+        autograd.compile(lambda: model(placeholders)[0], model.parameters(), data=placeholders, has_aux=True)
+
+
+def test_data_get_no_gradient_and_are_refused_as_values_are():
+    x, w = Value(2.0, "x"), Value(3.0, "w")
+    replay = autograd.compile(lambda: x * w, [w], data=[x])
+    assert replay(data=[5.0]) == (15.0, [5.0])
+    assert replay(4.0, data=[5.0]) == (20.0, [5.0])
+    assert replay() == (6.0, [2.0])  # no numbers: the leaves' own
+    for bad, error, message in [
+        (["5"], TypeError, "data 0 must be an int or a float, not str"),
+        ([True], TypeError, "data 0 must be an int or a float, not bool"),
+        ([10**400], NumericOverflowError, "data 0 is too large for a float"),
+        ([1.0, 2.0], TypeError, "takes 1 data numbers, got 2"),
+        (5.0, TypeError, "data numbers must be a sequence of numbers, not float"),
+    ]:
+        with pytest.raises(error, match=message):
+            replay(data=bad)
+    with pytest.raises(TypeError, match="gradient 0 must be an int or a float, not str"):
+        replay.accumulate(["0"], data=[1.0])
+    with pytest.raises(TypeError, match="seed must be an int or a float, not str"):
+        replay.accumulate([0.0], data=[1.0], seed="1")
+    totals, row = numpy.array([1.0]), numpy.array([5.0])  # arrays of numbers are sequences of numbers
+    assert replay.accumulate(totals, data=row) == (15.0, (6.0,))
+    assert totals.tolist() == [1.0] and row.tolist() == [5.0]  # never modified in place
+    with pytest.raises(TypeError, match="data 0 must be an int or a float, not ndarray"):
+        replay(data=numpy.array([[5.0]]))
+    assert (x.data, w.data) == (2.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "data", "message"),
+    [("shared", "shared", "twice"), ([], [Value(1.0) * 2], "must be leaves"), ([], [1.0], "data 0 must be a Value")],
+)
+def test_bad_data_are_refused_clearly(parameters, data, message):
+    if parameters == "shared":
+        leaf = Value(1.0)
+        parameters, data = [leaf], [leaf]
+    with pytest.raises(GraphError, match=message):
+        autograd.compile(lambda: Value(1.0) * 2.0, parameters, data=data)
+
+
+def test_computing_from_data_under_no_grad_is_refused():
+    x, w = Value(2.0), Value(1.0)
+
+    def frozen():
+        with no_grad():
+            scale = x * 3.0
+        return w * scale
+
+    with pytest.raises(GraphError, match="no_grad"):
+        autograd.compile(frozen, [w], data=[x])
+
+
+def test_with_data_a_failing_call_and_detect_anomaly_run_the_engine_and_leave_the_leaves_alone():
+    x, w = Value(2.0, "x"), Value(1.0, "w")
+    replay = autograd.compile(lambda: (x * w).log(), [w], data=[x])
+    with pytest.raises(DomainError, match=r"log\(-3.0\)"):
+        replay(data=[-3.0])
+    product = autograd.compile(lambda: x * w, [w], data=[x])
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"produced inf from x = 1e\+308 \(label 'x'\), y = 10.0"):
+        product(10.0, data=[1e308])
+    with detect_anomaly():  # the engine's own numbers, and the same ones as the replay's
+        assert replay.accumulate([0.25], data=[3.0], seed=0.5) == replay.accumulate([0.25], data=[3.0], seed=0.5)
+        checked = replay.accumulate([0.25], data=[3.0], seed=0.5)
+    assert checked == replay.accumulate([0.25], data=[3.0], seed=0.5)
+    assert (x.data, w.data) == (2.0, 1.0)
+
+
+def test_check_mode_with_data_compares_each_calls_graph_and_puts_the_numbers_back():
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    replay = autograd.compile(lambda: w * 2.0 if x.data > 0 else w.exp(), [w], data=[x], check=True)
+    assert replay.accumulate([1.0], data=[5.0], seed=0.5) == (4.0, (2.0,))
+    with pytest.raises(GraphError, match="different graph"):
+        replay(data=[-1.0])
+    assert (x.data, w.data) == (1.0, 2.0)
+
+
+# Random graphs, with some leaves as data: sample after sample, accumulate gives the eager minibatch, bit for bit.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    batch=st.lists(st.lists(number, min_size=4, max_size=4), min_size=1, max_size=3),
+    n_parameters=st.integers(1, 3),
+    program=st.lists(instruction, min_size=1, max_size=12),
+)
+def test_random_graphs_with_data_accumulate_exactly_as_the_eager_minibatch(batch, n_parameters, program):
+    start = batch[0]
+    parameters = [Value(v) for v in start[:n_parameters]]
+    for p in parameters:
+        p.grad = 0.0
+    try:
+        terms = [run_program([*parameters, *(Value(v) for v in x[n_parameters:])], program) for x in batch]
+        mean = sum(terms[1:], terms[0]) / len(terms)
+        mean.backward()
+    except AutogradError:
+        assume(False)
+    placeholders = [Value(v) for v in start[n_parameters:]]
+    replay = autograd.compile(lambda: run_program([*parameters, *placeholders], program), parameters, data=placeholders)
+    totals, outputs = [0.0] * n_parameters, []
+    for x in batch:
+        output, totals = replay.accumulate(totals, data=x[n_parameters:], seed=1.0 / len(batch))
+        outputs.append(output)
+    assert same(sum(outputs[1:], outputs[0]) / len(batch), mean.data), replay.source
+    assert same_bits(list(totals), [p.grad for p in parameters]), replay.source
+
+
+# --- the forms written out by hand: equal to the table's functions, bit for bit ---------------------------------
+
+EDGE_FLOATS = [0.0, -0.0, 1.0, -1.0, 0.5, 1e-310, -1e-310, 5e-324, 1.7976931348623157e308, -1.7976931348623157e308]
+EDGE_FLOATS += [1e154, 1.3407807929942596e154, -1.3407807929942597e154, 1e-162, math.inf, -math.inf, math.nan, 2.0]
+
+
+def outcome(compute):
+    """The float ``compute()`` gives, or the type of the error it raises."""
+    try:
+        return compute()
+    except ArithmeticError as error:
+        return type(error)
+
+
+def written(text, x):
+    """The text the writer produces, evaluated at x (bound to the placeholder ``{0}``)."""
+    return eval(text.format("x"), {}, {"x": x})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(x=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(EDGE_FLOATS)))
+def test_relu_and_square_written_out_are_the_tables_functions_bit_for_bit(x):
+    from autograd.compile import _relu, _relu_slope, _square, _square_slopes, _Symbol
+    from autograd.value import POWER, RELU
+
+    name = _Symbol("{0}")
+    checks = [
+        (_relu(name).text, lambda: RELU.forward(x)),
+        (_relu_slope(name, _Symbol("out")).text, lambda: RELU.local_grads(x, RELU.forward(x))),
+        (_square(name, 2.0).text, lambda: POWER.forward(x, 2.0)),
+    ]
+    for text, table in checks:
+        expected, got = outcome(table), outcome(lambda text=text: written(text, x))
+        assert type(expected) is type(got) and (isinstance(got, type) or same(got, expected)), (text, x)
+    if not isinstance(outcome(lambda: POWER.forward(x, 2.0)), type):
+        slope = _square_slopes(name, 2.0, _Symbol("out"))[0].text
+        assert same(written(slope, x), POWER.local_grads(x, 2.0, POWER.forward(x, 2.0))[0]), (slope, x)
+
+
+def test_square_is_not_x_times_x():
+    """Why ``x ** 2.0`` and not ``x * x``: they differ for some floats, and the table computes ``x ** 2.0``."""
+    rng = random.Random(0)
+    assert any(x**2.0 != x * x for x in (rng.uniform(-1e3, 1e3) for _ in range(100_000)))
+
+
+def test_compiling_leaves_the_cycle_collector_as_it_found_it():
+    x = Value(1.0)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            autograd.compile(lambda: x * x + x, [x])
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_check_mode_notices_a_constant_changed_after_compiling_and_the_rebuild_keeps_the_traced_one():
+    x, scale = Value(2.0, "x"), Value(3.0, "scale")
+    checked = autograd.compile(lambda: x * scale, [x], check=True)
+    plain = autograd.compile(lambda: x * scale, [x])
+    scale.data = 4.0  # after compiling: the replay keeps 3.0, as documented
+    with pytest.raises(GraphError, match="different graph"):
+        checked(2.0)
+    assert plain(2.0) == (6.0, [3.0])
+    with detect_anomaly():  # the engine rebuilds the traced graph: the traced constant, 3.0
+        assert plain(2.0) == (6.0, [3.0])

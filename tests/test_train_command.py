@@ -61,3 +61,20 @@ def test_bad_arguments_are_refused_clearly(bad, capsys):
         main(arguments)
     assert exit_info.value.code == 2
     assert "error: argument" in capsys.readouterr().err
+
+
+def test_the_default_trains_through_the_replay_and_eager_training_saves_the_very_same_model(tmp_path, capsys):
+    paths = {}
+    for engine in ("", "--eager", "--compiled"):
+        paths[engine] = tmp_path / f"model{engine}.json"
+        assert main(["train", "digits", *TINY, *([engine] if engine else []), "--out", str(paths[engine])]) == 0
+        out = capsys.readouterr().out
+        assert ("eager engine" if engine == "--eager" else "compiled replay") in out.splitlines()[0]
+    saved = {engine: path.read_bytes() for engine, path in paths.items()}
+    assert saved[""] == saved["--eager"] == saved["--compiled"]  # every weight, to the last digit of its repr
+
+
+def test_eager_and_compiled_cannot_both_be_asked_for(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "digits", "--eager", "--compiled"])
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -2,14 +2,32 @@
 report with and without tqdm, and the best model it saves."""
 
 import io
+import math
 import random
+import struct
 import sys
 
 import pytest
 import torch
 
 import nn
-from nn import MLP, SGD, Adam, Dataset, Neuron, cross_entropy, evaluate, fit, load, mse_loss
+from autograd import GraphError
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    Dataset,
+    Neuron,
+    argmax,
+    compiled_step,
+    cross_entropy,
+    eager_step,
+    evaluate,
+    fit,
+    load,
+    mse_loss,
+    predict,
+)
 
 torch.set_num_threads(1)
 
@@ -180,6 +198,8 @@ def test_the_best_epoch_follows_the_monitored_number(monitor, better):
         ({"epochs": 0}, ValueError, "epochs must be a whole number"),
         ({"batch_size": 2.5}, ValueError, "batch_size must be a whole number"),
         ({"checkpoint": "never-written.json", "model": lambda x: x}, TypeError, "checkpoint saves"),
+        ({"compiled": "yes"}, TypeError, "compiled must be True or False"),
+        ({"compiled": True, "model": lambda x: x}, TypeError, "compiled=True needs a model with parameters"),
     ],
 )
 def test_bad_settings_are_refused_before_any_training(arguments, error, message, tmp_path, monkeypatch):
@@ -246,3 +266,98 @@ def test_fit_is_reproducible_from_its_seed():
 def test_the_new_names_are_exported():
     for name in ("fit", "History", "evaluate", "Dataset", "train_test_split", "minibatches", "load_digits"):
         assert name in nn.__all__
+
+
+# --- fit(..., compiled=True): the replay's numbers are the eager engine's, bit for bit ----------------------------
+
+
+def bits(numbers):
+    return [struct.pack("<d", number) for number in numbers]
+
+
+def trained(compiled, make_model, loss, data, optimizer, **settings):
+    """Every number a run leaves: each parameter's value and gradient, and the whole history, as bit patterns."""
+    model = make_model()
+    history = fit(
+        model, loss, data, optimizer=optimizer(model.parameters()), progress=False, compiled=compiled, **settings
+    )
+    numbers = [p.data for p in model.parameters()] + [p.grad for p in model.parameters()]
+    columns = [history.loss, history.accuracy, history.val_loss, history.val_accuracy]
+    return bits(numbers), [bits(column) for column in columns], history.best_epoch
+
+
+def test_fit_compiled_trains_with_the_eager_numbers_bit_for_bit():
+    train, validation = problem(23, seed=1), problem(9, seed=2)
+    settings = {"epochs": 4, "batch_size": 5, "validation": validation, "seed": 11}  # batches of 5, and one of 3
+
+    def model():
+        return MLP(3, [5, 3], seed=4)
+
+    def optimizer(parameters):
+        return SGD(parameters, lr=0.2, momentum=0.9)
+
+    eager = trained(False, model, cross_entropy, train, optimizer, **settings)
+    assert trained(True, model, cross_entropy, train, optimizer, **settings) == eager
+    assert eager[1][0][-1] != eager[1][0][0]  # it learnt: not two idle runs
+
+
+def test_fit_compiled_regression_with_number_targets_as_data_gives_the_eager_numbers():
+    data = Dataset([[x / 10, 1 - x / 7] for x in range(10)], [0.3 * x / 10 - 0.1 for x in range(10)])
+
+    def model():
+        return MLP(2, [3, 1], seed=3)
+
+    def optimizer(parameters):
+        return Adam(parameters, lr=0.05)
+
+    def loss(output, target):
+        return mse_loss([output], [target])
+
+    settings = {"epochs": 5, "batch_size": 4, "accuracy": False}
+    assert trained(True, model, loss, data, optimizer, **settings) == trained(
+        False, model, loss, data, optimizer, **settings
+    )
+
+
+def test_the_compiled_step_traces_once_per_class_and_adds_into_grad_as_backward_does():
+    data = problem(12, seed=8)
+    models = [MLP(3, [4, 3], seed=6), MLP(3, [4, 3], seed=6)]
+    rng = random.Random(1)
+    for a, b in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        a.grad = b.grad = rng.uniform(-1, 1)  # gradients already there: both add into them
+    eager = eager_step(models[0], cross_entropy)(data)
+    step = compiled_step(models[1], cross_entropy)
+    compiled = step(data)
+    assert bits([eager[0]]) == bits([compiled[0]])
+    assert [bits(v.data for v in scores) for scores in eager[1]] == [bits(scores) for scores in compiled[1]]
+    assert bits(p.grad for p in models[0].parameters()) == bits(p.grad for p in models[1].parameters())
+    assert sorted(step.replays) == [(3, c) for c in sorted(set(data.targets))]  # one trace per class, then replays
+    assert step.trace_seconds > 0
+    losses, outputs = step.evaluate(data)
+    reference = evaluate(models[1], cross_entropy, data)
+    assert bits([math.fsum(losses) / len(data)]) == bits([reference.loss])
+    assert [argmax(scores) for scores in outputs] == predict(models[1], data.inputs)
+
+
+def test_a_checked_compiled_step_gives_the_same_numbers_and_refuses_a_model_that_branches():
+    data = problem(6, seed=9)
+    models = [MLP(3, [4, 3], seed=5), MLP(3, [4, 3], seed=5)]
+    eager = eager_step(models[0], cross_entropy)(data)
+    checked = compiled_step(models[1], cross_entropy, check=True)(data)
+    assert bits([eager[0]]) == bits([checked[0]])
+    assert bits(p.grad for p in models[0].parameters()) == bits(p.grad for p in models[1].parameters())
+
+    class Branching:
+        """A model with a Python branch on a number: its graph depends on the sample."""
+
+        def parameters(self):
+            return models[1].parameters()
+
+        def __call__(self, x):
+            output = models[1](x)
+            return output if x[0].data > 0 else [o * 2.0 for o in output]
+
+    step = compiled_step(Branching(), cross_entropy, check=True)
+    step(Dataset([[0.5, 0.1, 0.2]], [0]))
+    with pytest.raises(GraphError, match="different graph"):
+        step(Dataset([[-0.5, 0.1, 0.2]], [0]))
