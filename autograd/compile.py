@@ -904,7 +904,7 @@ def _sweep(output: Value, parameters: Sequence[Value], seed: float, totals: Sequ
     order = topological_order(output)
     check = _mode.get().check_gradients
     if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises here
-        check(order)
+        check(order, False)
     gradients: dict[Value, Any] = dict(zip(parameters, totals, strict=True))
     gradients[output] = gradients[output] + seed if output in gradients else seed
     for _ in edges(order, gradients):
@@ -1013,8 +1013,11 @@ class CompiledGradient:
 
         As one ``backward()`` through a sum of outputs adds them: a sample's loss that
         reaches a minibatch's mean gets ``seed`` = 1/B, and the totals of sample after
-        sample are the minibatch's gradients to the last bit. ``numbers``: the
-        parameters' (default: their ``.data``; ``numbers()`` gives them checked once).
+        sample are the minibatch's gradients to the last bit. Start the totals at -0.0,
+        "no gradient yet" (-0.0 + g is g, bit for bit, as the sweep assigns a first
+        contribution); ``backward.accumulate`` then adds them into ``.grad`` as ``backward()``
+        does. ``numbers``: the parameters' (default: their ``.data``; ``numbers()`` gives
+        them checked once).
         """
         totals = _checked(gradients, len(self.parameters), "gradient", "running totals")
         values, data_values = self._inputs(numbers, data)

@@ -95,6 +95,50 @@ def digits_autograd(count: int, batch: int = BATCH) -> Run:
     return run
 
 
+def _datasets(count: int, batch: int) -> list[Any]:
+    from nn import Dataset
+
+    return [Dataset([x for x, _ in part], [t for _, t in part]) for part in batches(batch)[:count]]
+
+
+def digits_compiled(count: int, batch: int = BATCH) -> Run:
+    """The same epoch through the replay (``nn.fit(..., compiled=True)``'s step): one sample's loss traced
+    once per shape (here per target class), the pixels passed as data; the eager engine's numbers, bit for bit."""
+    from nn import SGD, compiled_step, cross_entropy
+
+    model, params = _model()
+    optimizer = SGD(params, lr=LR)
+    step = compiled_step(model, cross_entropy)
+    data = _datasets(count, batch)
+
+    def run() -> list[float]:
+        for p, w in zip(params, weights(), strict=True):
+            p.data = w
+        for part in data:
+            optimizer.zero_grad()
+            loss, _outputs = step(part)
+            optimizer.step()
+        return [loss, *(p.data for p in params)]
+
+    return run
+
+
+def digits_trace(batch: int = BATCH) -> Callable[[], Any]:
+    """A job that traces and generates what one epoch replays: one sample's loss for each of the ten classes."""
+    from nn import compiled_step, cross_entropy
+
+    model, _params = _model()
+    one_per_class = {target: x for part in batches(batch) for x, target in part}
+
+    def trace() -> Any:
+        step = compiled_step(model, cross_entropy)
+        for target, x in sorted(one_per_class.items()):
+            step.replay_for(x, target)
+        return step
+
+    return trace
+
+
 def micrograd_with_exp_and_log() -> Any:
     """micrograd's Value, given ``exp`` and ``log`` written the way its ``relu`` is (0.1.0 has neither)."""
     from micrograd.engine import Value  # type: ignore[import-untyped]
@@ -338,6 +382,7 @@ def workload(quick: bool, batch: int = BATCH) -> Workload:
     size = 4 if quick else count
     with_batch = {
         "micro-autograd": digits_autograd,
+        "compiled": digits_compiled,
         "micrograd": digits_micrograd,
         "torch": digits_torch,
         "torch-batched": digits_torch_batched,
@@ -354,8 +399,6 @@ def workload(quick: bool, batch: int = BATCH) -> Workload:
         period=("epoch", ops(count, batch)),
         parts={"micrograd": PART, "torch": PART},
         part=f"the epoch's first minibatch ({batch} samples, {ops(PART, batch):,} operations)",
-        # The compiled column: a replay traced once per minibatch shape, the data passed as arguments. Add
-        # "compiled" to the engines above (and ``trace=``, a job that traces one minibatch's loss) once
-        # autograd.compile takes data inputs (issue 12, section 2); until then the results say why it is empty.
-        missing={"compiled": "needs autograd.compile to take data as arguments (issue 12, section 2), not built yet"},
+        trace=functools.partial(digits_trace, batch),
+        trace_ops=10 * batch_ops(1),  # ten traced graphs of one sample each
     )

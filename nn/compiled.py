@@ -28,6 +28,7 @@ from typing import Any
 
 import autograd
 from autograd import CompiledGradient, Value
+from autograd.backward import accumulate
 
 from .data import Dataset
 
@@ -82,7 +83,8 @@ class CompiledStep:
         if not len(batch):
             raise ValueError("a batch step needs at least one sample")
         seed = 1.0 / len(batch)  # what the mean's division passes to each sample's loss: (1.0 / B) * 1.0
-        totals: Sequence[float] = [0.0] * len(self.parameters)  # backward() adds into .grad from 0.0
+        # -0.0: "no gradient yet". -0.0 + g is g, bit for bit, as the sweep assigns a first contribution.
+        totals: Sequence[float] = [-0.0] * len(self.parameters)
         numbers = None
         losses: list[float] = []
         outputs: list[Any] = []
@@ -101,7 +103,7 @@ class CompiledStep:
             total = total + loss
         for position, (parameter, gradient) in enumerate(zip(self.parameters, totals, strict=True)):
             if unreached is None or position not in unreached:  # as backward(), which leaves the rest alone
-                parameter.grad += gradient
+                parameter.grad = accumulate(parameter.grad, gradient)  # into .grad as backward() adds
         return total / len(batch), outputs
 
     def evaluate(self, data: Dataset) -> tuple[list[float], list[Any]]:
