@@ -1,6 +1,9 @@
 """The engine's own tests carry the marker ``engine``: CI (``.ci/run``) reruns them on the pure-Python
 implementation (``MICRO_AUTOGRAD_PURE_PYTHON=1 python -m pytest -m engine``), beside the main run."""
 
+import gc
+from collections.abc import Iterator
+
 import pytest
 
 ENGINE_TESTS = (
@@ -30,3 +33,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in ENGINE_TESTS:
             item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture
+def collector_off() -> Iterator[None]:
+    """Run the test with the cycle collector off, so only an explicit gc.collect() can free a cycle."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -36,16 +36,6 @@ def every_operation(x: Value, y: Value) -> Value:
     return total
 
 
-@pytest.fixture
-def collector_off():
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def test_every_operation_and_backward_leave_no_cycle(collector_off):
     x, y = WatchedLeaf(0.5), WatchedLeaf(1.5)
     watch = [weakref.ref(x), weakref.ref(y)]

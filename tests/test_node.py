@@ -207,18 +207,7 @@ def test_a_folded_number_has_its_own_field_and_dy_is_only_a_derivative():
 # --- cycles through subclass instances are freed -----------------------------------------------------------------
 
 
-@pytest.fixture
-def collected():
-    """Run the test with the collector off, so only the explicit gc.collect() can free a cycle."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def test_a_subclass_node_that_holds_its_own_result_is_freed(collected):
+def test_a_subclass_node_that_holds_its_own_result_is_freed(collector_off):
     a = Node(1.5)
     a.out = a * 2 + 1  # a -> its __dict__ -> out -> (a * 2) -> a
     watch = weakref.ref(a)
@@ -227,7 +216,7 @@ def test_a_subclass_node_that_holds_its_own_result_is_freed(collected):
     assert watch() is None
 
 
-def test_a_cycle_through_a_long_chain_and_through_slots_is_freed(collected):
+def test_a_cycle_through_a_long_chain_and_through_slots_is_freed(collector_off):
     a = Node(0.5)
     out = a
     for _ in range(10_000):
@@ -250,7 +239,7 @@ def test_a_cycle_through_the_inputs_cannot_be_made():
     assert a.is_leaf and b.parents == (a,)
 
 
-def test_a_label_that_holds_its_node_is_freed(collected):
+def test_a_label_that_holds_its_node_is_freed(collector_off):
     label = Label("w")
     node = Value(1.0, label)
     label.node = node
