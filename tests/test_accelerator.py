@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from operators import BINARY, BY_NAME, UNARY_NAMES, apply
@@ -34,6 +35,20 @@ PURE_PYTHON_WITH_TESTS = {
     **PURE_PYTHON,
     "PYTHONPATH": os.pathsep.join([str(TESTS), str(Path(autograd.__file__).parent.parent)]),
 }
+
+
+def on_the_python_implementation(report: str) -> Any:
+    """This module's ``report()``, computed in a fresh process on the pure-Python implementation (JSON)."""
+    python = subprocess.run(
+        [sys.executable, "-c", f"import json, test_accelerator as t; print(json.dumps(t.{report}()))"],
+        cwd=TESTS,
+        env=PURE_PYTHON_WITH_TESTS,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(python.stdout)
+
 
 def test_the_c_accelerator_is_built_and_in_use_unless_the_python_is_asked_for():
     assert ACCELERATED is not ASKED_FOR_PURE_PYTHON, (
@@ -128,15 +143,7 @@ def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
 
 def test_both_implementations_compute_the_same_numbers_bit_for_bit():
     here = random_programs()
-    python = subprocess.run(
-        [sys.executable, "-c", "import json, test_accelerator as t; print(json.dumps(t.random_programs()))"],
-        cwd=TESTS,
-        env=PURE_PYTHON_WITH_TESTS,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    there = json.loads(python.stdout)
+    there = on_the_python_implementation("random_programs")
     assert len(here) == len(there) == 400
     for report_here, report_there in zip(here, there, strict=True):
         assert len(report_here) == len(report_there), (report_here, report_there)
@@ -206,15 +213,7 @@ def node_contract_report() -> list[str]:
 
 
 def test_both_implementations_accept_and_refuse_the_same_assignments_with_the_same_messages():
-    python = subprocess.run(
-        [sys.executable, "-c", "import json, test_accelerator as t; print(json.dumps(t.node_contract_report()))"],
-        cwd=TESTS,
-        env=PURE_PYTHON_WITH_TESTS,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    here, there = node_contract_report(), json.loads(python.stdout)
+    here, there = node_contract_report(), on_the_python_implementation("node_contract_report")
     assert len(here) == len(there) > 700
     assert [line for line in here if line not in there] == []
     assert here == there
