@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import keyword
 import math
-import numbers
 import operator
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -32,10 +31,10 @@ from typing import Any, NamedTuple
 from . import notation
 from .backward import edges, topological_order
 from .draw import GraphDrawing, draw_graph
-from .errors import AutogradError
+from .errors import AutogradError, NumericOverflowError
 from .notation import Formula
 from .stepthrough import NAME_LENGTH, save_stepthrough
-from .value import NEGATE, Value
+from .value import NEGATE, Value, _as_number
 
 MAX_LENGTH = 1_000
 """The longest expression accepted, in characters: ample for teaching, and it keeps Python's parser
@@ -172,12 +171,12 @@ def _check_values(values: Mapping[str, object]) -> dict[str, float]:
             raise ExpressionError(f"{name}: names beginning with a double underscore are not allowed")
         if name in FUNCTIONS:
             raise ExpressionError(f"{name} is one of the functions and cannot be given a value; choose another name")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        try:  # a number as Value(...) takes one
+            number = _as_number(value, f"the value of {name}")
+        except NumericOverflowError as too_large:
+            raise ExpressionError(str(too_large)) from None
+        if number is None:
             raise TypeError(f"the value of {name} must be a number, not {type(value).__name__}: {value!r}")
-        try:
-            number = float(value)
-        except OverflowError:
-            raise ExpressionError(f"{name} = {value} is too large for a float") from None
         if not math.isfinite(number):
             raise ExpressionError(f"{name} = {number}: a value must be a finite number")
         normalised = unicodedata.normalize("NFKC", name)
