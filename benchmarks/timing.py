@@ -22,12 +22,14 @@ How it times, so the numbers mean the same thing for every engine:
 
 from __future__ import annotations
 
+import builtins
 import gc
 import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .workloads import LIMIT, Run, Unavailable, Workload
@@ -35,7 +37,8 @@ from .workloads import LIMIT, Run, Unavailable, Workload
 BASELINE = "micrograd"
 EAGER, COMPILED = "micro-autograd", "compiled"
 TRACE = "trace + generate"  # a pseudo-engine: tracing and generating the replay, timed in the same turns
-AGREEMENT = 1.2  # two runs agree when every published ratio's medians are within 20% of each other
+PYTHON_COMPILE = "Python's compile()"  # another: CPython compiling the very source text the trace generated
+MOVED = 1.2  # a figure whose median moves by more than 20% between runs is listed as moved (for information)
 
 Say = Callable[[str], None]
 
@@ -77,7 +80,7 @@ class Timing:
         return self.prepared.workload
 
     def engines(self) -> list[str]:
-        return [engine for engine in self.wall if engine != TRACE]
+        return [engine for engine in self.wall if engine not in (TRACE, PYTHON_COMPILE)]
 
     def time(self, engine: str, cpu: bool = False) -> Spread | None:
         samples = (self.cpu if cpu else self.wall).get(engine)
@@ -98,11 +101,15 @@ class Timing:
         """How many times the hand-written floats' time (above 1: slower than Python's limit)."""
         return None if engine == LIMIT else self.paired(engine, LIMIT)
 
-    def trace_per_op(self) -> Spread | None:
-        traces = self.wall.get(TRACE)
-        if not traces or not self.workload.trace_ops:
+    def trace_per_op(self, part: str = TRACE) -> Spread | None:
+        """Tracing's cost per traced operation: all of it (TRACE), CPython's compile() of the generated source
+        (PYTHON_COMPILE), or micro-autograd's own work, the rest ("own"), turn by turn."""
+        traces, compiles = self.wall.get(TRACE), self.wall.get(PYTHON_COMPILE)
+        if not traces or not compiles or not self.workload.trace_ops:
             return None
-        return Spread.of([t / self.workload.trace_ops for t in traces])
+        own = [t - c for t, c in zip(traces, compiles, strict=True)]
+        shares = {TRACE: traces, PYTHON_COMPILE: compiles, "own": own}
+        return Spread.of([t / self.workload.trace_ops for t in shares[part]])
 
     def break_even(self) -> Spread | None:
         """After how many periods (epochs, steps) tracing plus replaying costs less than eager; inf: never."""
@@ -114,22 +121,19 @@ class Timing:
             [t / ((e - r) * units) if e > r else math.inf for t, e, r in zip(traces, eager, replay, strict=True)]
         )
 
-    def ratios(self) -> dict[str, float]:
-        """Every ratio this timing publishes, by name: its median (micrograd against the floats is the floats
-        against micrograd, counted once)."""
-        found = {}
+    def figures(self) -> dict[str, Spread]:
+        """Every figure this timing publishes, by name, with its spread: micrograd's time, every ratio
+        (micrograd against the floats is the floats against micrograd, counted once), the trace's time
+        per operation and its break-even."""
         key = self.workload.key
+        found = {f"{key}: micrograd's time": self.time(BASELINE)}
         for engine in self.engines():
-            for name, spread in (
-                (f"{key}: {engine} vs micrograd", self.faster_than_baseline(engine)),
-                (f"{key}: {engine} vs floats", None if engine == BASELINE else self.against_limit(engine)),
-            ):
-                if spread is not None:
-                    found[name] = spread.median
-        even = self.break_even()
-        if even is not None:
-            found[f"{key}: break-even {self.workload.period[0]}s"] = even.median
-        return found
+            found[f"{key}: {engine} vs micrograd"] = self.faster_than_baseline(engine)
+            found[f"{key}: {engine} vs floats"] = None if engine == BASELINE else self.against_limit(engine)
+        found[f"{key}: trace + generate per operation"] = self.trace_per_op()
+        found[f"{key}: trace + generate per operation, without Python's compile()"] = self.trace_per_op("own")
+        found[f"{key}: break-even {self.workload.period[0]}s"] = self.break_even()
+        return {name: spread for name, spread in found.items() if spread is not None}
 
 
 @dataclass
@@ -141,8 +145,28 @@ class Measurement:
     load_end: tuple[float, float, float]
     seconds: float
 
-    def ratios(self) -> dict[str, float]:
-        return {name: r for timing in self.timings for name, r in timing.ratios().items()}
+    def figures(self) -> dict[str, Spread]:
+        return {name: spread for timing in self.timings for name, spread in timing.figures().items()}
+
+
+def pooled(measurements: Sequence[Measurement]) -> Measurement:
+    """Several runs as one: every turn of every run (a figure's spread then shows how runs differ, too)."""
+    first = measurements[0]
+    timings = [
+        Timing(
+            timing.prepared,
+            {e: [t for m in measurements for t in m.timings[i].wall[e]] for e in timing.wall},
+            {e: [t for m in measurements for t in m.timings[i].cpu[e]] for e in timing.cpu},
+        )
+        for i, timing in enumerate(first.timings)
+    ]
+    return Measurement(timings, first.load_start, measurements[-1].load_end, sum(m.seconds for m in measurements))
+
+
+def published(measurements: Sequence[Measurement]) -> Measurement:
+    """What the results publish: every run but the last pooled, the last kept apart to check them; one run alone
+    when only one was made."""
+    return pooled(measurements[:-1] if len(measurements) > 1 else measurements)
 
 
 def check_equal(key: str, engine: str, result: list[float], reference: list[float]) -> None:
@@ -184,13 +208,37 @@ def prepare(workload: Workload, engines: Sequence[str], say: Say, min_sample: fl
         prepared.inner[engine] = max(1, round(min_sample / max(once, 1e-9)))
     if workload.trace is not None and COMPILED in prepared.runs:
         job = workload.trace()
-        start = time.perf_counter()
-        job()
+        with _sources_compiled() as sources:
+            start = time.perf_counter()
+            job()
+            once = time.perf_counter() - start
+        if not sources:
+            raise AssertionError(f"{workload.key}: tracing compiled no source with builtins.compile: is it timed?")
         prepared.runs[TRACE] = job
-        prepared.units[TRACE] = 1
-        prepared.inner[TRACE] = max(1, round(min_sample / max(time.perf_counter() - start, 1e-9)))
+        prepared.runs[PYTHON_COMPILE] = lambda: [builtins.compile(*arguments) for arguments in sources]
+        for part in (TRACE, PYTHON_COMPILE):
+            prepared.units[part] = 1
+            prepared.inner[part] = max(1, round(min_sample / max(once, 1e-9)))
     say(f"{workload.key}: {len(prepared.units) - (TRACE in prepared.units)} engines agree with the floats to 1e-9")
     return prepared
+
+
+@contextmanager
+def _sources_compiled() -> Iterator[list[tuple[str, str, str]]]:
+    """The arguments of every ``builtins.compile`` call made meanwhile: the sources a trace generates, so that
+    CPython's share of tracing can be timed on the very same text."""
+    calls: list[tuple[str, str, str]] = []
+    python_compile = builtins.compile
+
+    def recording(source: str, filename: str, mode: str, *rest: object, **options: object) -> object:
+        calls.append((source, filename, mode))
+        return python_compile(source, filename, mode, *rest, **options)  # type: ignore[arg-type]
+
+    builtins.compile = recording  # type: ignore[assignment]
+    try:
+        yield calls
+    finally:
+        builtins.compile = python_compile
 
 
 def sample(run: Callable[[], object], inner: int) -> tuple[float, float]:
@@ -235,26 +283,27 @@ def _seconds(t: float) -> str:
     return f"{t * 1e6:.3g} us"
 
 
-def disagreements(before: Measurement, after: Measurement) -> list[tuple[str, float, float]]:
-    """The published ratios whose medians differ by more than 20% between two measurements."""
+def unreproduced(check: Measurement, figures: Measurement) -> list[tuple[str, Spread, float]]:
+    """The published figures that a fresh run does not reproduce: its median lies outside the published
+    figure's stated spread [min-max]. Each with the published spread and the fresh run's median."""
+    first, second = check.figures(), figures.figures()
     found = []
-    first, second = before.ratios(), after.ratios()
     for name in first.keys() & second.keys():
-        a, b = first[name], second[name]
+        spread, other = second[name], first[name].median
+        if not (spread.low <= other <= spread.high or (math.isinf(other) and math.isinf(spread.median))):
+            found.append((name, spread, other))
+    return sorted(found, key=lambda item: item[0])
+
+
+def moved(check: Measurement, figures: Measurement) -> list[tuple[str, float, float]]:
+    """The figures whose medians differ by more than 20% between two measurements (whatever their spreads):
+    the published one's, then the fresh run's."""
+    second, first = check.figures(), figures.figures()
+    found = []
+    for name in first.keys() & second.keys():
+        a, b = first[name].median, second[name].median
         if math.isinf(a) and math.isinf(b):
             continue
-        if math.isinf(a) or math.isinf(b) or max(a, b) / min(a, b) > AGREEMENT:
+        if math.isinf(a) or math.isinf(b) or max(a, b) / min(a, b) > MOVED:
             found.append((name, a, b))
     return sorted(found)
-
-
-def largest_difference(before: Measurement, after: Measurement) -> tuple[str, float]:
-    """The ratio that moved most between two measurements, and by what factor."""
-    first, second = before.ratios(), after.ratios()
-    moves = {
-        name: max(first[name], second[name]) / min(first[name], second[name])
-        for name in first.keys() & second.keys()
-        if not (math.isinf(first[name]) or math.isinf(second[name]))
-    }
-    name = max(moves, key=lambda n: moves[n])
-    return name, moves[name]
