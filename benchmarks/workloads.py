@@ -6,7 +6,9 @@ backward, update, let the graph go) and returns the numbers the job
 produced, so the runner can check every engine agrees before it times any.
 
 Engines: ``micro-autograd`` (the eager engine, through ``nn`` where the job
-is a model), ``compiled`` (``autograd.compile`` replaying the same job),
+is a model), ``compiled`` (``autograd.compile`` replaying the same job; for
+B and E one sample's loss, traced once per label or class with the sample
+passed as data, replayed sample by sample),
 ``micrograd`` (karpathy's, 0.1.0), ``torch`` (0-dim float64 tensors, one
 thread), ``torch-batched`` (the same job on batched tensors: what a user
 would pick instead, E only), ``floats`` (the job hand-written in the tightest
@@ -267,31 +269,58 @@ def moons_autograd(epochs: int, samples: int = SAMPLES) -> Run:
     return run
 
 
-def moons_trace(samples: int = SAMPLES) -> Callable[[], Any]:
-    """A job that traces one epoch's loss and generates its replay."""
-    from nn import compile_loss
+def _moons_replays(model: Any, params: list[Any]) -> tuple[dict[float, Any], Any]:
+    """B's loss as the replay takes it: one sample's hinge loss, traced once per label (-1, +1: the label
+    is a number the loss checks, so it is the graph's shape), its point passed as data; and the L2 penalty."""
+    import autograd
+    from autograd import Value
+    from nn import hinge_loss, l2_penalty
 
+    point = [Value(0.0, "x1"), Value(0.0, "x2")]
+    per_label = {
+        label: autograd.compile(lambda label=label: hinge_loss([model(point)], [label]), params, data=point)
+        for label in (-1.0, 1.0)
+    }
+    return per_label, autograd.compile(lambda: l2_penalty(params, ALPHA), params)
+
+
+def moons_trace(samples: int = SAMPLES) -> Callable[[], Any]:
+    """A job that traces and generates what an epoch of B replays: one sample's loss per label, and the penalty."""
     model, params = _moons_model()
-    return lambda: compile_loss(lambda: _moons_loss(model, params, samples), params)
+    return lambda: _moons_replays(model, params)
 
 
 def moons_compiled(epochs: int, samples: int = SAMPLES) -> Run:
-    from nn import SGD, compile_loss
-
+    """The same epoch through the replay, sample by sample with the point as data: each sample's gradient,
+    times 1/samples (what the mean passes back), added into the running totals, then the penalty's."""
     model, params = _moons_model()
-    optimizer = SGD(params, lr=MOONS_LR)
-    loss_and_grads = compile_loss(lambda: _moons_loss(model, params, samples), params)
+    per_label, penalty = _moons_replays(model, params)
+    seed = 1.0 / samples
+    data = list(zip(X[:samples], Y[:samples], strict=True))
 
     def run() -> list[float]:
-        for p, x in zip(params, W, strict=True):
-            p.data = x
+        w = list(W)
         for _ in range(epochs):
-            optimizer.zero_grad()
-            loss = loss_and_grads()
-            optimizer.step()
-        return [loss, *(p.data for p in params)]
+            totals, hinge = [-0.0] * len(w), 0.0  # -0.0: "no gradient yet"
+            for x, label in data:
+                sample_loss, totals = per_label[label].accumulate(totals, numbers=w, data=x, seed=seed)
+                hinge += sample_loss
+            l2, totals = penalty.accumulate(totals, numbers=w)
+            loss = hinge / samples + l2
+            w = [p - MOONS_LR * g for p, g in zip(w, totals, strict=True)]
+        return [loss, *w]
 
     return run
+
+
+def moons_trace_ops() -> int:
+    """Graph nodes made by operations in what B's replay traces: one sample's loss per label, and the penalty."""
+    from nn import hinge_loss, l2_penalty
+
+    model, params = _moons_model()
+    return sum(graph_ops(hinge_loss([model(X[0])], [label])) for label in (-1.0, 1.0)) + graph_ops(
+        l2_penalty(params, ALPHA)
+    )
 
 
 def moons_micrograd(epochs: int, samples: int = SAMPLES) -> Run:
@@ -649,8 +678,8 @@ def workloads(quick: bool, tiny: bool = False) -> list[Workload]:
             {engine: functools.partial(prepare, samples=samples) for engine, prepare in moons_engines.items()},
             ops=lambda epochs: epochs * moons_op_count(samples),
             period=("epoch", moons_op_count(samples)),
-            trace=functools.partial(moons_trace, samples),
-            trace_ops=moons_op_count(samples),
+            trace=moons_trace,
+            trace_ops=moons_trace_ops(),
         ),
         Workload(
             "C",
