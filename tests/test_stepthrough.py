@@ -369,6 +369,31 @@ def test_the_whole_article_graph_fits_legibly_on_a_1440_by_900_screen(browser, t
     assert browser.execute_script(SMALLEST_TEXT) >= 11
 
 
+COVERED_NODES = """
+    // Graph nodes that a button of the page covers, even in part: the part of each node its panel shows
+    // (the panel clips the drawing) against every button's box.
+    const panel = document.querySelector('.drawing:not([hidden])');
+    const frame = panel.getBoundingClientRect();
+    const nodes = Array.from(panel.querySelectorAll('g.node'));
+    const buttons = Array.from(document.querySelectorAll('button')).filter((b) => b.getBoundingClientRect().width);
+    const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const shown = (r) => ({left: Math.max(r.left, frame.left), right: Math.min(r.right, frame.right),
+                           top: Math.max(r.top, frame.top), bottom: Math.min(r.bottom, frame.bottom)});
+    return nodes.filter((node) => buttons.some((button) =>
+        meet(shown(node.getBoundingClientRect()), button.getBoundingClientRect()))).map((node) => node.id);
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(400, 800), *SIZES, (1400, 900)])
+def test_no_button_covers_a_node_of_the_drawing_after_fit(browser, tmp_path, window, width, height):
+    window(width, height)
+    open_page(browser, tmp_path, article_page(network=True))
+    assert browser.execute_script(COVERED_NODES) == []
+    browser.find_element(By.ID, "show-1").click()  # the network view, fitted too
+    browser.find_element(By.ID, "fit").click()
+    assert browser.execute_script(COVERED_NODES) == []
+
+
 def test_the_forward_pass_starts_with_a_product_of_h1_and_squares_in_parentheses(browser, tmp_path):
     open_page(browser, tmp_path, article_page())
     browser.find_element(By.ID, "next").click()
