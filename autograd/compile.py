@@ -337,15 +337,15 @@ def _comment(label: str) -> str:
 
 def _listing(names: Sequence[str], indent: str) -> str:
     """Names separated by commas, wrapped into lines of about 100 characters (inside brackets)."""
-    lines, line = [], ""
-    for name in names:
-        if line and len(line) + len(name) > 96:
-            lines.append(line.rstrip())
-            line = ""
-        line += f"{name}, "
+    lines, start, width = [], 0, 0  # the line being filled: names[start:], ``width`` characters with ", "s
+    for end, name in enumerate(names):
+        if width and width + len(name) > 96:
+            lines.append(", ".join(names[start:end]) + ",")
+            start, width = end, 0
+        width += len(name) + 2
     if len(lines) == 0:
-        return line[:-2]
-    lines.append(line[:-2])
+        return ", ".join(names)
+    lines.append(", ".join(names[start:]))
     return "\n" + "\n".join(f"{indent}    {text}" for text in lines) + f"\n{indent}"
 
 
@@ -357,6 +357,11 @@ def _unpack(names: Sequence[str], sequence: str) -> str:
 
 
 # --- the traced graph, written out --------------------------------------------
+
+# Every template made so far, keyed by the operation, the pattern of its operands and the name the code calls its
+# function by: a template is a pure function of these (the operation table is fixed), so no compile makes one twice.
+_TEMPLATES: dict[tuple[object, ...], Any] = {}
+_BUILTINS = frozenset(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
 
 
 class _Template(NamedTuple):
@@ -406,27 +411,27 @@ class _Writer:
         backward_lines = self.backward()
         forward_lines = self.forward()
         names = self.names
-        lines = ["def replay(parameters, data, seed, gradients):"]
+        lines = []  # the body's lines, indented when joined
         for leaves, role in ((self.parameters, "parameters"), (self.data, "data")):
             if leaves:
-                lines.append(f"    {_unpack([names[v] for v in leaves], role)}")
+                lines.append(_unpack([names[v] for v in leaves], role))
         renamed = [
             f"{names[v]} is {v.label!r}" for v in [*self.parameters, *self.data] if v.label not in ("", names[v])
         ]
         if renamed:
-            lines.append(f"    # inputs: {', '.join(renamed)}")
-        lines += [f"    {line}" for line in forward_lines]
-        lines.append("    # backward: d_name is seed * d(output)/d(name), the chain rule edge by edge;")
-        lines.append("    # a parameter's d_name starts at the total it came in with and adds every contribution")
+            lines.append(f"# inputs: {', '.join(renamed)}")
+        lines += forward_lines
+        lines.append("# backward: d_name is seed * d(output)/d(name), the chain rule edge by edge;")
+        lines.append("# a parameter's d_name starts at the total it came in with and adds every contribution")
         gradients = [f"d_{names[v]}" for v in self.parameters]
         if gradients:
-            lines.append(f"    {_unpack(gradients, 'gradients')}")
-        lines += [f"    {line}" for line in backward_lines]
+            lines.append(_unpack(gradients, "gradients"))
+        lines += backward_lines
         returned = f"{names[traced.output]}, [{_listing(gradients, '    ')}]"
         if traced.has_aux:
             returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
-        lines.append(f"    return {returned}")
-        return "\n".join(lines) + "\n"
+        lines.append(f"return {returned}")
+        return "def replay(parameters, data, seed, gradients):\n    " + "\n    ".join(lines) + "\n"
 
     def name_functions(self) -> None:
         """Names for the table's functions the code may call: ``exp``, ``local_power``..., and ``detached``'s."""
@@ -449,7 +454,7 @@ class _Writer:
 
     def name_nodes(self) -> None:
         """Usable labels name their nodes (the first to ask gets it); the rest are ``t`` and their place: t1, t2..."""
-        self.allocate.taken.update(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
+        self.allocate.taken.update(_BUILTINS)  # a node called ``sum`` or ``print`` would mislead a reader
         arguments = {*self.parameters, *self.data}
         nodes = [*self.parameters, *self.data, *filterfalse(arguments.__contains__, self.traced.forward_order)]
         names = self.names = {node: f"t{place}" for place, node in enumerate(nodes, 1)}
@@ -487,20 +492,32 @@ class _Writer:
             o if exact and o.__class__ is float else _Symbol(f"{{{i}}}", k)
             for i, (o, k) in enumerate(zip(operands, kinds, strict=True))
         ]
-        numbers = tuple(self.literal(o)[0] if o.__class__ is float else None for o in operands) if exact else ()
-        return slots, (*kinds, *numbers)
+        return slots, self.key(op, operands, kinds)
+
+    def key(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> tuple[object, ...]:
+        """The key of the templates made on ``slots``: the binding strengths, and the numbers the forms written
+        out by hand look at."""
+        if op in _WRITTEN_OUT and any(o.__class__ is float for o in operands):
+            return (*kinds, *(self.literal(o)[0] if o.__class__ is float else None for o in operands))
+        return tuple(kinds)
 
     def forward_template(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> _Template:
         """``op``'s forward formula on placeholders for its operands, of the given binding strengths."""
-        slots, key = self.slots(op, operands, kinds)
+        key = self.key(op, operands, kinds)
         found: _Template | None = self.templates.get((op, *key))
         if found is None:
-            written = _WRITTEN_OUT.get(op)
-            expression = None if written is None else _evaluate(written[0], *slots)
-            if expression is None:
-                expression = _evaluate(op.forward, *slots)
-            symbol = _Symbol(self.call(op.forward, slots)) if expression is None else _symbol(expression)
-            found = self.templates[(op, *key)] = _template(symbol, len(slots))
+            # Made once per process: a template depends on nothing else than its key and the function's name.
+            shared = ("forward", op, self.functions[op.forward], *key)
+            found = _TEMPLATES.get(shared)
+            if found is None:
+                slots, _ = self.slots(op, operands, kinds)
+                written = _WRITTEN_OUT.get(op)
+                expression = None if written is None else _evaluate(written[0], *slots)
+                if expression is None:
+                    expression = _evaluate(op.forward, *slots)
+                symbol = _Symbol(self.call(op.forward, slots)) if expression is None else _symbol(expression)
+                found = _TEMPLATES[shared] = _template(symbol, len(slots))
+            self.templates[(op, *key)] = found
         return found
 
     def local_templates(self, op: Operation, operands: tuple[Value | float, ...]) -> list[_Template]:
@@ -515,6 +532,9 @@ class _Writer:
         shape: object = ("local", op, kinds, numbers) if folded else op
         found: list[_Template] | None = self.templates.get(shape)
         if found is None:
+            shared = ("local", shape, self.functions[op.local_grads])
+            found = _TEMPLATES.get(shared)
+        if found is None:
             slots, _ = self.slots(op, operands, [_ATOM if k is None else k for k in kinds])
             slots.append(_Symbol(f"{{{len(operands)}}}"))
             written = _WRITTEN_OUT.get(op)
@@ -525,11 +545,12 @@ class _Writer:
                 call = self.call(op.local_grads, slots)
                 formula = _Symbol(call) if op.arity == 1 else (_Symbol(f"{call}[0]"), _Symbol(f"{call}[1]"))
             derivatives = [formula] if op.arity == 1 else list(formula)
-            found = self.templates[shape] = [
+            found = _TEMPLATES[shared] = [
                 _template(_symbol(d), len(slots))
                 for d, o in zip(derivatives, operands, strict=True)
                 if o.__class__ is not float
             ]
+        self.templates[shape] = found
         return found
 
     # --- the two sweeps ---------------------------------------------------------------------------------
@@ -545,13 +566,15 @@ class _Writer:
         number with the eager engine's, bit for bit, on random graphs.)
         """
         traced, names, uses, needed, operands_of = self.traced, self.names, self.uses, self.needed, self.operands
-        cache = self.templates
+        cache, literal, need = self.templates, self.literal, needed.add
+        by_number: dict[tuple[Operation, bool, float], list[_Template]] = {}
         parameters = set(self.parameters)
         leads = set(parameters)  # the nodes a parameter's gradient is passed through
+        lead = leads.add
         for node in traced.order:
-            x, y = node._x, node._y
-            if x is not None and (x in leads or y in leads):
-                leads.add(node)
+            x = node._x
+            if x is not None and (x in leads or node._y in leads):
+                lead(node)
         gradient: dict[Value, str] = {p: f"d_{names[p]}" for p in parameters}  # each gradient so far: a bare name
         lines: list[str] = []
         append = lines.append
@@ -560,40 +583,51 @@ class _Writer:
             append(f"{gradient[output]} += seed")
         gradient[output] = "seed"
         for node in reversed(traced.order):
+            if node not in leads:
+                continue
             op = node._op
-            if op is None or node not in leads:
+            if op is None:
                 continue
             upstream = gradient[node]
             operands = operands_of[node]
             if len(operands) == 1 or (operands[0].__class__ is not float and operands[1].__class__ is not float):
                 templates = cache.get(op) or self.local_templates(op, operands)  # no folded number: one per operation
-            else:
-                templates = self.local_templates(op, operands)
+            else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
+                number = operands[0] if operands[0].__class__ is float else operands[1]
+                key = (op, number is operands[0], number)
+                templates = by_number.get(key) if number else None
+                if templates is None:
+                    templates = self.local_templates(op, operands)
+                    if number:
+                        by_number[key] = templates
             texts: list[str] | None = None
-            position = 0
+            position = -1
             for parent in operands:
                 if parent.__class__ is float:
                     continue
-                template = templates[position]
                 position += 1
                 if parent not in leads:
                     continue
-                local = template.text
-                bare = local == "1.0"
-                if bare:
-                    contribution = upstream  # 1.0 * x is x, bit for bit: the node's gradient itself, a bare name
-                elif template.alone >= 0:  # one operand, or the output: the other factor of a product, say
-                    read = operands[template.alone] if template.alone < len(operands) else node
+                template = templates[position]
+                alone = template.alone
+                if alone >= 0:  # one operand, or the output: the other factor of a product, say
+                    read = operands[alone] if alone < len(operands) else node
                     if read.__class__ is float:
-                        contribution = f"{self.literal(read)[0]} * {upstream}"
+                        contribution = f"{literal(read)[0]} * {upstream}"  # type: ignore[arg-type]
                     else:
-                        needed.add(read)  # type: ignore[arg-type]
+                        need(read)  # type: ignore[arg-type]
                         contribution = f"{names[read]} * {upstream}"  # type: ignore[index]
+                elif template.text == "1.0":
+                    contribution = upstream  # 1.0 * x is x, bit for bit: the node's gradient itself, a bare name
+                    if uses[parent] == 1 and parent not in gradient and not parent.label:
+                        gradient[parent] = contribution  # its one contribution, a bare name: no line
+                        continue
                 else:
+                    local = template.text
                     if template.reads:
                         if texts is None:
                             texts = [
-                                self.literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index]
+                                literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index, arg-type]
                                 for o in operands
                             ]
                             texts.append(names[node])
@@ -601,15 +635,13 @@ class _Writer:
                         for slot in template.reads:
                             read = operands[slot] if slot < len(operands) else node
                             if read.__class__ is not float:
-                                needed.add(read)  # type: ignore[arg-type]
+                                need(read)  # type: ignore[arg-type]
                     if template.precedence < _PRODUCT:
                         local = f"({local})"
                     contribution = f"{local} * {upstream}"
                 total = gradient.get(parent)
                 if total is not None:
                     append(f"{total} += {contribution}")
-                elif bare and uses[parent] == 1 and not parent.label:
-                    gradient[parent] = contribution  # its one contribution, a bare name: no line
                 else:
                     name = gradient[parent] = f"d_{names[parent]}"
                     append(f"{name} = {contribution}")
@@ -618,7 +650,7 @@ class _Writer:
     def forward(self) -> list[str]:
         """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""
         traced, names, needed, uses, operands_of = self.traced, self.names, self.needed, self.uses, self.operands
-        templates = self.templates
+        templates, literal = self.templates, self.literal
         arguments = {*self.parameters, *self.data}
         symbols: dict[Value, tuple[str, int]] = {}  # each node's text in the code: its name, or its expression
         lines: list[str] = []
@@ -647,8 +679,8 @@ class _Writer:
                 expression = template.text.format(a)
             else:
                 x, y = operands
-                a, a_binds = self.literal(x) if x.__class__ is float else symbols[x]  # type: ignore[index]
-                b, b_binds = self.literal(y) if y.__class__ is float else symbols[y]  # type: ignore[index]
+                a, a_binds = literal(x) if x.__class__ is float else symbols[x]  # type: ignore[index, arg-type]
+                b, b_binds = literal(y) if y.__class__ is float else symbols[y]  # type: ignore[index, arg-type]
                 template = templates.get((op, a_binds, b_binds)) or self.forward_template(
                     op, operands, (a_binds, b_binds)
                 )
@@ -964,8 +996,6 @@ class CompiledGradient:
             list(map(attrgetter("data"), traced.forward_order)),
         )
         self._steps: list[_Step] | None = None
-        self._output = self._program_index(traced, traced.output)
-        self._aux = [self._program_index(traced, value) for value in traced.aux]
         reached = set(traced.order)
         # A reached parameter's total starts at -0.0, the sum's identity (-0.0 + x is x, -0.0 included): a call's
         # gradients are then its contributions' sum itself; an unreached one stays 0.0, as grad() gives.
@@ -982,9 +1012,8 @@ class CompiledGradient:
             self._steps = _program(self._traced, [*self.parameters, *self.data], *self._snapshot)
         return self._steps
 
-    @staticmethod
-    def _program_index(traced: _Traced, node: Value) -> int:
-        return traced.forward_order.index(node)
+    def _program_index(self, node: Value) -> int:
+        return self._traced.forward_order.index(node)
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -1070,9 +1099,9 @@ class CompiledGradient:
         """The traced graph rebuilt by the engine on fresh leaves, under the caller's checks: f is not called."""
         with using_mode(replace(mode, record=True)):
             nodes, leaves = _rebuild(self._program, [*numbers, *data])
-            output = nodes[self._output]
+            output = nodes[self._program_index(self._traced.output)]
             gradients = _sweep(output, leaves[: len(self.parameters)], seed, totals)
-            return self._result(output, gradients, [nodes[i] for i in self._aux])
+            return self._result(output, gradients, [nodes[self._program_index(v)] for v in self._traced.aux])
 
     def _result(self, output: Value, gradients: list[float], aux: list[Value]) -> tuple[Any, ...]:
         return (output.data, gradients, [v.data for v in aux]) if self.has_aux else (output.data, gradients)
