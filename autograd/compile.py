@@ -105,6 +105,7 @@ import builtins
 import gc
 import keyword
 import math
+import operator
 import struct
 import threading
 from collections import Counter
@@ -435,8 +436,9 @@ class _Writer:
 
     def name_functions(self) -> None:
         """Names for the table's functions the code may call: ``exp``, ``local_power``..., and ``detached``'s."""
-        operations = (node._op for node in self.traced.forward_order)
-        for op in dict.fromkeys(op for op in operations if op is not None):  # first use first
+        operations = dict.fromkeys(map(attrgetter("_op"), self.traced.forward_order))  # first use first
+        operations.pop(None, None)
+        for op in operations:
             base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
             if not _usable(base) or base == "lambda":
                 base = "operation"
@@ -650,15 +652,15 @@ class _Writer:
     def forward(self) -> list[str]:
         """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""
         traced, names, needed, uses, operands_of = self.traced, self.names, self.needed, self.uses, self.operands
-        templates, literal = self.templates, self.literal
+        templates, literal, known = self.templates, self.literal, self.literals.get  # (0.0 is never known)
         arguments = {*self.parameters, *self.data}
         symbols: dict[Value, tuple[str, int]] = {}  # each node's text in the code: its name, or its expression
         lines: list[str] = []
         append = lines.append
         for node in traced.forward_order:
-            name = names[node]
             op = node._op
             if op is None:
+                name = names[node]
                 symbols[node] = (name, _ATOM)
                 if node in arguments:
                     continue
@@ -679,8 +681,8 @@ class _Writer:
                 expression = template.text.format(a)
             else:
                 x, y = operands
-                a, a_binds = literal(x) if x.__class__ is float else symbols[x]  # type: ignore[index, arg-type]
-                b, b_binds = literal(y) if y.__class__ is float else symbols[y]  # type: ignore[index, arg-type]
+                a, a_binds = (known(x) or literal(x)) if x.__class__ is float else symbols[x]  # type: ignore
+                b, b_binds = (known(y) or literal(y)) if y.__class__ is float else symbols[y]  # type: ignore
                 template = templates.get((op, a_binds, b_binds)) or self.forward_template(
                     op, operands, (a_binds, b_binds)
                 )
@@ -689,6 +691,7 @@ class _Writer:
             if not label and uses.get(node) == 1 and node not in needed and len(expression) <= _MAX_INLINE:
                 symbols[node] = (expression, template.precedence)
             else:
+                name = names[node]
                 append(f"{name} = {expression}{_comment(label) if label != name else ''}")
                 symbols[node] = (name, _ATOM)
         return lines
@@ -782,12 +785,13 @@ def _trace(f: Callable[[], Any], outer: Mode, watched: Sequence[Value] | None, h
     """
     recording = _Recording(watched)
     made, mode, outer_check = recording.made, _mode.get, outer.check
+    note = made.append
 
     def check(node: Value, operands: tuple[float, ...]) -> None:
         if outer_check is not None:
             outer_check(node, operands)
-        made.append(node)
-        if watched is not None and not mode().record and any(recording.depends(p) for p in node.parents):
+        note(node)
+        if not mode().record and watched is not None and any(recording.depends(p) for p in node.parents):
             raise GraphError(
                 f"compile: f computes {node.op!r} from the parameters or data under no_grad(); a replay "
                 "would reuse the traced number instead of recomputing it"
@@ -996,11 +1000,11 @@ class CompiledGradient:
             list(map(attrgetter("data"), traced.forward_order)),
         )
         self._steps: list[_Step] | None = None
-        reached = set(traced.order)
+        reached = list(map(set(traced.order).__contains__, parameters))
         # A reached parameter's total starts at -0.0, the sum's identity (-0.0 + x is x, -0.0 included): a call's
         # gradients are then its contributions' sum itself; an unreached one stays 0.0, as grad() gives.
-        self._identity = _Floats(-0.0 if p in reached else 0.0 for p in parameters)
-        self.unreached = frozenset(i for i, p in enumerate(parameters) if p not in reached)
+        self._identity = _Floats(map((0.0, -0.0).__getitem__, reached))
+        self.unreached = frozenset(compress(range(len(reached)), map(operator.not_, reached)))
         code = builtins.compile(source, "<autograd.compile>", "exec")
         exec(code, namespace)
         self._replay: Callable[..., Any] = namespace["replay"]  # type: ignore[assignment]
@@ -1211,6 +1215,23 @@ def compile(
     it is as slow as the eager engine).
     """
     parameters, data = list(parameters), list(data)
+    _check_leaves(parameters, data)
+    traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)
+    with _collector_paused():
+        writer = _Writer(traced, parameters, data)
+        source = writer.write()
+        return CompiledGradient(f, parameters, data, traced, source, writer.namespace, check)
+
+
+def _check_leaves(parameters: list[Value], data: list[Value]) -> None:
+    """Refuse what is not a leaf Value, or appears twice, naming its role and position."""
+    every = [*parameters, *data]
+    if len(set(map(id, every))) != len(every):
+        duplicated = True
+    elif set(map(type, every)) <= {Value} and not any(map(attrgetter("_op"), every)):
+        return  # the common case, checked at once
+    else:
+        duplicated = False
     for role, leaves in (("input", parameters), ("data", data)):
         for position, leaf in enumerate(leaves):
             if not isinstance(leaf, Value):
@@ -1219,13 +1240,8 @@ def compile(
                 raise GraphError(
                     f"compile: {role} {position} ({leaf!r}) was made by {leaf.op!r}; parameters and data must be leaves"
                 )
-    if len({id(leaf) for leaf in [*parameters, *data]}) != len(parameters) + len(data):
+    if duplicated:
         raise GraphError("compile: the same Value appears twice among the parameters and data")
-    traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)
-    with _collector_paused():
-        writer = _Writer(traced, parameters, data)
-        source = writer.write()
-        return CompiledGradient(f, parameters, data, traced, source, writer.namespace, check)
 
 
 @contextmanager
