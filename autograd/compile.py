@@ -106,6 +106,7 @@ import gc
 import keyword
 import math
 import operator
+import re
 import struct
 import threading
 from collections import Counter
@@ -372,12 +373,19 @@ class _Template(NamedTuple):
     precedence: int
     reads: tuple[int, ...]  # the slots the text reads
     alone: int  # the slot the text is, when it is nothing else (``{1}``: the other factor of a product); else -1
+    # The text as a %-format when it reads every slot once, in order (``{0} * {1}``: ``%s * %s``): a quarter of
+    # ``str.format``'s cost, for the forward's one expression per node. Else None.
+    pattern: str | None
 
 
 def _template(symbol: _Symbol, slots: int) -> _Template:
-    reads = tuple(i for i in range(slots) if f"{{{i}}}" in symbol.text)
-    alone = reads[0] if len(reads) == 1 and symbol.text == f"{{{reads[0]}}}" else -1
-    return _Template(symbol.text, symbol.precedence, reads, alone)
+    text = symbol.text
+    reads = tuple(i for i in range(slots) if f"{{{i}}}" in text)
+    alone = reads[0] if len(reads) == 1 and text == f"{{{reads[0]}}}" else -1
+    pieces = re.split(r"\{(\d+)\}", text)  # text, slot, text, slot, ..., text
+    in_order = pieces[1::2] == [str(i) for i in range(slots)]
+    pattern = "%s".join(piece.replace("%", "%%") for piece in pieces[::2]) if in_order else None
+    return _Template(text, symbol.precedence, reads, alone, pattern)
 
 
 @dataclass
@@ -678,7 +686,8 @@ class _Writer:
             if len(operands) == 1:
                 a, a_binds = symbols[operands[0]]  # type: ignore[index]
                 template = templates.get((op, a_binds)) or self.forward_template(op, operands, (a_binds,))
-                expression = template.text.format(a)
+                pattern = template.pattern
+                expression = pattern % a if pattern is not None else template.text.format(a)
             else:
                 x, y = operands
                 a, a_binds = (known(x) or literal(x)) if x.__class__ is float else symbols[x]  # type: ignore
@@ -686,7 +695,8 @@ class _Writer:
                 template = templates.get((op, a_binds, b_binds)) or self.forward_template(
                     op, operands, (a_binds, b_binds)
                 )
-                expression = template.text.format(a, b)
+                pattern = template.pattern
+                expression = pattern % (a, b) if pattern is not None else template.text.format(a, b)
             label = node.label
             if not label and uses.get(node) == 1 and node not in needed and len(expression) <= _MAX_INLINE:
                 symbols[node] = (expression, template.precedence)
