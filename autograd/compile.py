@@ -577,7 +577,7 @@ class _Writer:
         """
         traced, names, uses, needed, operands_of = self.traced, self.names, self.uses, self.needed, self.operands
         cache, literal, need = self.templates, self.literal, needed.add
-        by_number: dict[tuple[Operation, bool, float], list[_Template]] = {}
+        by_number: dict[tuple[object, ...], list[_Template]] = {}
         parameters = set(self.parameters)
         leads = set(parameters)  # the nodes a parameter's gradient is passed through
         lead = leads.add
@@ -623,7 +623,7 @@ class _Writer:
                 if alone >= 0:  # one operand, or the output: the other factor of a product, say
                     read = operands[alone] if alone < len(operands) else node
                     if read.__class__ is float:
-                        contribution = f"{literal(read)[0]} * {upstream}"  # type: ignore[arg-type]
+                        contribution = f"{literal(read)[0]} * {upstream}"
                     else:
                         need(read)  # type: ignore[arg-type]
                         contribution = f"{names[read]} * {upstream}"  # type: ignore[index]
@@ -637,7 +637,7 @@ class _Writer:
                     if template.reads:
                         if texts is None:
                             texts = [
-                                literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index, arg-type]
+                                literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index]
                                 for o in operands
                             ]
                             texts.append(names[node])
@@ -959,6 +959,7 @@ def _sweep(output: Value, parameters: Sequence[Value], seed: float, totals: Sequ
 
 
 _FLOATS = frozenset([float])
+_NUMBER = attrgetter("data")
 
 # One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
 # while any call reads the inputs' numbers, so no call ever sees another call's numbers.
@@ -1037,9 +1038,18 @@ class CompiledGradient:
     def numbers(self) -> tuple[float, ...]:
         """The parameters' current numbers, already checked: pass them to every ``accumulate`` of a batch."""
         with _INPUTS_LOCK:
-            return _Floats([p.data for p in self.parameters])
+            return _Floats(map(_NUMBER, self.parameters))
 
     def __call__(self, *numbers: float, data: Sequence[float] | None = None) -> Any:
+        if data is None and not self.data and not self.check and _mode.get() is RECORD:  # the common call, direct
+            plain = numbers if numbers else self.numbers()
+            if len(plain) == len(self.parameters) and (
+                plain.__class__ is _Floats or _FLOATS.issuperset(map(type, plain))
+            ):
+                try:
+                    return self._replay(plain, (), 1.0, self._identity)
+                except (ArithmeticError, ValueError):
+                    pass  # the full path replays again, then has the engine raise its own error
         given = bool(numbers) or data is not None
         values, data_values = self._inputs(numbers or None, data)
         return self._run(values, data_values, 1.0, self._identity, given)  # the gradients: a new list
@@ -1062,6 +1072,9 @@ class CompiledGradient:
         does. ``numbers``: the parameters' (default: their ``.data``; ``numbers()`` gives
         them checked once).
         """
+        result = self._direct(numbers, data, seed, gradients)
+        if result is not None:
+            return (result[0], _Floats(result[1]), *result[2:])
         totals = _checked(gradients, len(self.parameters), "gradient", "running totals")
         values, data_values = self._inputs(numbers, data)
         number = _as_number(seed, "seed") if seed.__class__ is not float else seed
@@ -1073,9 +1086,40 @@ class CompiledGradient:
 
     def output(self, *, numbers: Sequence[float] | None = None, data: Sequence[float] | None = None) -> Any:
         """The output's number (with ``has_aux``, ``(output, aux)``) at these numbers, as a call computes it."""
-        values, data_values = self._inputs(numbers, data)
-        output, _, *aux = self._run(values, data_values, 1.0, self._identity, numbers is not None or data is not None)
-        return (output, *aux) if self.has_aux else output
+        result = self._direct(numbers, data, 1.0, self._identity)
+        if result is None:
+            values, data_values = self._inputs(numbers, data)
+            given = numbers is not None or data is not None
+            result = self._run(values, data_values, 1.0, self._identity, given)
+        return (result[0], *result[2:]) if self.has_aux else result[0]
+
+    def _direct(
+        self, numbers: Sequence[float] | None, data: Sequence[float] | None, seed: object, totals: Sequence[float]
+    ) -> tuple[Any, ...] | None:
+        """The common call, replayed without a step between: floats for every number (the parameters' own when
+        ``numbers`` is None; no data, or floats), no ``check``, no ``detect_anomaly()``. None for any other call,
+        and for a call that fails: the full path (``_inputs``, ``_run``) then converts, refuses or explains."""
+        if data is None:
+            if self.data:
+                return None  # the placeholders' numbers, read under the lock with the parameters': the full path
+            data = ()
+        if numbers is None:
+            numbers = self.numbers()
+        count = len(self.parameters)
+        if (
+            seed.__class__ is float
+            and _plain(numbers, count)
+            and _plain(data, len(self.data))
+            and _plain(totals, count)
+            and not self.check
+            and _mode.get() is RECORD
+        ):
+            try:
+                result: tuple[Any, ...] = self._replay(numbers, data, seed, totals)
+            except (ArithmeticError, ValueError):
+                return None
+            return result
+        return None
 
     def _inputs(
         self, numbers: Sequence[float] | None, data: Sequence[float] | None
@@ -1154,6 +1198,15 @@ class CompiledGradient:
                 "a replay would be wrong. Keep Python branches on .data out of f, or compile again."
             )
         return self._result(traced.output, gradients, traced.aux)
+
+
+def _plain(values: object, count: int) -> bool:
+    """``values`` are ``count`` floats (exactly: a subclass is converted) in a tuple or a list: used as they are."""
+    kind = values.__class__
+    return (
+        (kind is _Floats or ((kind is tuple or kind is list) and _FLOATS.issuperset(map(type, values))))  # type: ignore[call-overload]
+        and len(values) == count  # type: ignore[arg-type]
+    )
 
 
 def _checked(values: Sequence[object], count: int, role: str, what: str) -> Sequence[float]:
