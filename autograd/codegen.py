@@ -261,6 +261,7 @@ def _unpack(names: Sequence[str], sequence: str) -> str:
 # Every template made so far, keyed by the operation, the pattern of its operands and the name the code calls its
 # function by: a template is a pure function of these (the operation table is fixed), so no compile makes one twice.
 _TEMPLATES: dict[tuple[object, ...], Any] = {}
+_BASE_NAMES: dict[Operation, str] = {}  # the name the code calls each operation's functions by, before numbering
 _BUILTINS = frozenset(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
 
 
@@ -345,11 +346,14 @@ class _Writer:
         operations = dict.fromkeys(map(attrgetter("_op"), self.traced.forward_order))  # first use first
         operations.pop(None, None)
         for op in operations:
-            base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
-            if not _usable(base) or base == "lambda":
-                base = "operation"
-            for role, formula in (("", op.forward), ("local_", op.local_grads)):
-                self.name_function(formula, f"{role}{base}")
+            base = _BASE_NAMES.get(op)
+            if base is None:
+                base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
+                if not _usable(base) or base == "lambda":
+                    base = "operation"
+                _BASE_NAMES[op] = base
+            self.name_function(op.forward, base)
+            self.name_function(op.local_grads, f"local_{base}")
         for function, _ in self.traced.detached.values():
             base = getattr(function, "__name__", "")
             self.name_function(function, base if _usable(base) else "function")
