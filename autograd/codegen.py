@@ -1,0 +1,609 @@
+"""Writing a traced graph as the source of one Python function (``compile``'s code, ``.source``).
+
+The operation table's formulas are evaluated on symbols (``_Symbol``), once per operation and pattern of
+operands, into templates; ``_Writer`` fills them with the nodes' names, one line per node forward and one per
+edge backward. What the code means and assumes is explained in ``autograd/compile.py``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, compress, filterfalse
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+from .tracing import _Traced
+from .value import POWER, RELU, Operation, Value
+
+# --- symbols: the operation table's formulas, evaluated into source text ----
+
+# Python's binding strengths, weakest first, as far as the formulas need them.
+_CONDITIONAL, _SUM, _PRODUCT, _SIGN, _POWER, _ATOM = range(6)
+_MAX_INLINE = 80  # a result is written into its user only while the expression stays this short
+
+
+class _NeedsNumbers(Exception):
+    """The formula looked at its numbers (a comparison, ``math.cos``): it cannot become source text."""
+
+
+class _Symbol:
+    """A piece of source text that does arithmetic by writing it down.
+
+    Each operator returns a new symbol for the expression, with just the
+    parentheses Python needs to evaluate it in the same order. Anything that
+    asks for the number (comparison, truth, ``float()``) raises _NeedsNumbers.
+    """
+
+    __slots__ = ("precedence", "text")
+
+    def __init__(self, text: str, precedence: int = _ATOM) -> None:
+        self.text = text
+        self.precedence = precedence
+
+    def __add__(self, other: object) -> _Symbol:
+        return _combine(self, " + ", other, _SUM)
+
+    def __radd__(self, other: object) -> _Symbol:
+        return _combine(other, " + ", self, _SUM)
+
+    def __sub__(self, other: object) -> _Symbol:
+        return _combine(self, " - ", other, _SUM)
+
+    def __rsub__(self, other: object) -> _Symbol:
+        return _combine(other, " - ", self, _SUM)
+
+    def __mul__(self, other: object) -> _Symbol:
+        return _product(self, other)
+
+    def __rmul__(self, other: object) -> _Symbol:
+        return _product(other, self)
+
+    def __truediv__(self, other: object) -> _Symbol:
+        return _combine(self, " / ", other, _PRODUCT)
+
+    def __rtruediv__(self, other: object) -> _Symbol:
+        return _combine(other, " / ", self, _PRODUCT)
+
+    def __pow__(self, other: object) -> _Symbol:
+        return _combine(self, " ** ", other, _POWER)
+
+    def __rpow__(self, other: object) -> _Symbol:
+        return _combine(other, " ** ", self, _POWER)
+
+    def __neg__(self) -> _Symbol:
+        return _Symbol(f"-{_wrap(self, self.precedence <= _SIGN)}", _SIGN)
+
+    def _needs_numbers(self, *_: object) -> Any:
+        raise _NeedsNumbers
+
+    __bool__ = __float__ = __int__ = __index__ = _needs_numbers
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _needs_numbers
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _literal(number: float) -> _Symbol:
+    """A float as source text that reads back as the very same float."""
+    if math.isnan(number):
+        return _Symbol("nan")
+    if math.isinf(number):
+        return _Symbol("inf") if number > 0 else _Symbol("-inf", _SIGN)
+    return _Symbol(repr(number), _SIGN if math.copysign(1.0, number) < 0 else _ATOM)
+
+
+def _symbol(operand: object) -> _Symbol:
+    if isinstance(operand, _Symbol):
+        return operand
+    if isinstance(operand, float | int) and not isinstance(operand, bool):
+        return _literal(float(operand))
+    raise _NeedsNumbers
+
+
+def _wrap(symbol: _Symbol, parenthesise: bool) -> str:
+    return f"({symbol.text})" if parenthesise else symbol.text
+
+
+def _combine(left: object, operator: str, right: object, precedence: int) -> _Symbol:
+    a, b = _symbol(left), _symbol(right)
+    if precedence == _POWER:  # right-associative, and binds tighter than a leading minus
+        text = _wrap(a, a.precedence <= _POWER) + operator + _wrap(b, b.precedence < _SIGN)
+    else:  # left-associative: a right operand of the same strength keeps its parentheses
+        text = _wrap(a, a.precedence < precedence) + operator + _wrap(b, b.precedence <= precedence)
+    return _Symbol(text, precedence)
+
+
+def _product(left: object, right: object) -> _Symbol:
+    """left * right, leaving out a factor of exactly 1.0 (``x * 1.0`` is ``x``, bit for bit, NaN included)."""
+    a, b = _symbol(left), _symbol(right)
+    if a.text == "1.0":
+        return b
+    if b.text == "1.0":
+        return a
+    return _combine(a, " * ", b, _PRODUCT)
+
+
+def _evaluate(formula: Callable[..., Any], *operands: object) -> Any:
+    """``formula`` applied to symbols, or None when it needs the numbers themselves."""
+    try:
+        return formula(*operands)
+    except (_NeedsNumbers, TypeError, AttributeError, ValueError, ArithmeticError):
+        return None
+
+
+# --- two hot formulas written out by hand (tests/test_compile.py proves each equal to the table's) -----------
+
+
+def _atom(operand: object) -> str:
+    """The operand's text when it is a bare name (the written-out forms read it twice); else the call is kept."""
+    if not isinstance(operand, _Symbol) or operand.precedence != _ATOM:
+        raise _NeedsNumbers
+    return operand.text
+
+
+def _relu(x: object) -> _Symbol:
+    """RELU's forward, ``0.0 if x <= 0.0 else x``, word for word."""
+    return _Symbol(f"0.0 if {_atom(x)} <= 0.0 else {_atom(x)}", _CONDITIONAL)
+
+
+def _relu_slope(x: object, out: object) -> _Symbol:
+    """RELU's local derivative, ``0.0 if x <= 0.0 else 1.0``, word for word."""
+    return _Symbol(f"0.0 if {_atom(x)} <= 0.0 else 1.0", _CONDITIONAL)
+
+
+def _square(x: object, y: object) -> _Symbol:
+    """POWER at the exponent 2.0: ``_power`` is then ``x ** 2.0`` itself (no complex result, no other check)."""
+    if not isinstance(x, _Symbol) or type(y) is not float or y != 2.0:
+        raise _NeedsNumbers
+    return _combine(x, " ** ", y, _POWER)
+
+
+def _square_slopes(x: object, y: object, out: object) -> tuple[_Symbol, None]:
+    """POWER's slope at the exponent 2.0: ``2.0 * _power_or_limit(x, 1.0)``, and ``x ** 1.0`` is x itself."""
+    if not isinstance(x, _Symbol) or type(y) is not float or y != 2.0:
+        raise _NeedsNumbers
+    return _product(2.0, x), None  # the exponent is a plain number: no slope towards it is written
+
+
+_WRITTEN_OUT: dict[Operation, tuple[Callable[..., Any], Callable[..., Any]]] = {
+    RELU: (_relu, _relu_slope),
+    POWER: (_square, _square_slopes),
+}
+
+
+# --- names: every name the code uses is plain ASCII, so Python reads it exactly as written --------
+
+# Names the code may not use for anything else: Python's words (``__debug__`` cannot be assigned) and its own names.
+_RESERVED = frozenset(
+    [
+        *keyword.kwlist,
+        *keyword.softkwlist,
+        "__debug__",
+        "replay",
+        "inf",
+        "nan",
+        "parameters",
+        "data",
+        "seed",
+        "gradients",
+    ]
+)
+
+
+def _usable(label: str) -> bool:
+    """A label that can name its node as it is.
+
+    Only ASCII: Python normalises every other identifier (NFKC), so a fullwidth x would *be* ``x``, and
+    the micro sign the Greek mu; an ASCII identifier is its own normal form, so two different usable labels
+    are two different names. Never of the ``d_`` form the gradients' names take, nor of the ``t1`` form of the
+    generated names.
+    """
+    return (
+        label.isascii()
+        and label.isidentifier()
+        and not label.startswith("d_")
+        and not (label.startswith("t") and label[1:].isdigit())
+    )
+
+
+class _Names:
+    """Hands out the code's names: a usable label as it is, else a generated one; never the same name twice."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set(_RESERVED)
+        self.next: dict[str, int] = {}  # per prefix, the number to try next
+
+    def claim(self, label: str, prefix: str, first: int) -> str:
+        """``label`` itself when usable and free, else ``prefix`` numbered from ``first``: ``t1``, ``t2``..."""
+        if label and _usable(label) and label not in self.taken:
+            self.taken.add(label)
+            return label
+        number = self.next.get(prefix, first)
+        while f"{prefix}{number}" in self.taken:
+            number += 1
+        self.next[prefix] = number + 1
+        self.taken.add(f"{prefix}{number}")
+        return f"{prefix}{number}"
+
+
+def _comment(label: str) -> str:
+    """A label as a comment: ``repr`` escapes every character that could end the line or the comment."""
+    return f"  # {label!r}" if label else ""
+
+
+def _listing(names: Sequence[str], indent: str) -> str:
+    """Names separated by commas, wrapped into lines of about 100 characters (inside brackets)."""
+    lines, start, width = [], 0, 0  # the line being filled: names[start:], ``width`` characters with ", "s
+    for end, name in enumerate(names):
+        if width and width + len(name) > 96:
+            lines.append(", ".join(names[start:end]) + ",")
+            start, width = end, 0
+        width += len(name) + 2
+    if len(lines) == 0:
+        return ", ".join(names)
+    lines.append(", ".join(names[start:]))
+    return "\n" + "\n".join(f"{indent}    {text}" for text in lines) + f"\n{indent}"
+
+
+def _unpack(names: Sequence[str], sequence: str) -> str:
+    """``a, b, c = sequence`` (``a, = sequence`` for one name), wrapped like ``_listing``."""
+    if len(names) == 1:
+        return f"{names[0]}, = {sequence}"
+    return f"({_listing(names, '    ')}) = {sequence}" if len(names) > 8 else f"{', '.join(names)} = {sequence}"
+
+
+# --- the traced graph, written out --------------------------------------------
+
+# Every template made so far, keyed by the operation, the pattern of its operands and the name the code calls its
+# function by: a template is a pure function of these (the operation table is fixed), so no compile makes one twice.
+_TEMPLATES: dict[tuple[object, ...], Any] = {}
+_BASE_NAMES: dict[Operation, str] = {}  # the name the code calls each operation's functions by, before numbering
+_BUILTINS = frozenset(dir(builtins))  # a node called ``sum`` or ``print`` would mislead a reader
+
+
+class _Template(NamedTuple):
+    """A formula as source text: ``{0}``, ``{1}`` stand for the operands' texts, the last slot for the output."""
+
+    text: str
+    precedence: int
+    reads: tuple[int, ...]  # the slots the text reads
+    alone: int  # the slot the text is, when it is nothing else (``{1}``: the other factor of a product); else -1
+    # The text as a %-format when it reads every slot once, in order (``{0} * {1}``: ``%s * %s``): a quarter of
+    # ``str.format``'s cost, for the forward's one expression per node. Else None.
+    pattern: str | None
+
+
+def _template(symbol: _Symbol, slots: int) -> _Template:
+    text = symbol.text
+    reads = tuple(i for i in range(slots) if f"{{{i}}}" in text)
+    alone = reads[0] if len(reads) == 1 and text == f"{{{reads[0]}}}" else -1
+    pieces = re.split(r"\{(\d+)\}", text)  # text, slot, text, slot, ..., text
+    in_order = pieces[1::2] == [str(i) for i in range(slots)]
+    pattern = "%s".join(piece.replace("%", "%%") for piece in pieces[::2]) if in_order else None
+    return _Template(text, symbol.precedence, reads, alone, pattern)
+
+
+@dataclass
+class _Writer:
+    """Writes one traced graph as the source of a Python function."""
+
+    traced: _Traced
+    parameters: Sequence[Value]
+    data: Sequence[Value]
+    namespace: dict[str, object] = field(default_factory=lambda: {"inf": math.inf, "nan": math.nan})
+    names: dict[Value, str] = field(default_factory=dict)
+    functions: dict[object, str] = field(default_factory=dict)
+    allocate: _Names = field(default_factory=_Names)
+    operands: dict[Value, tuple[Value | float, ...]] = field(default_factory=dict)  # each operation's, read once
+    uses: Counter[Value] = field(default_factory=Counter)  # how many edges leave each node (to its users)
+    templates: dict[object, Any] = field(default_factory=dict)  # per operation and pattern of operands
+    literals: dict[float, tuple[str, int]] = field(default_factory=dict)
+    needed: set[Value] = field(default_factory=set)  # nodes the code must name: read by the backward, or returned
+
+    def write(self) -> str:
+        """The function ``replay(parameters, data, seed, gradients) -> (output, gradients[, aux])``, as source."""
+        traced = self.traced
+        operations = [node for node in traced.forward_order if node._op is not None]
+        self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
+        # How many edges leave each node (the folded numbers are counted too, and never read).
+        self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
+        self.name_functions()
+        self.name_nodes()
+        self.needed.update([traced.output, *traced.aux])
+        for _, sources in traced.detached.values():
+            self.needed.update(source for source in sources if isinstance(source, Value))
+        backward_lines = self.backward()
+        forward_lines = self.forward()
+        names = self.names
+        lines = []  # the body's lines, indented when joined
+        for leaves, role in ((self.parameters, "parameters"), (self.data, "data")):
+            if leaves:
+                lines.append(_unpack([names[v] for v in leaves], role))
+        renamed = [
+            f"{names[v]} is {v.label!r}" for v in [*self.parameters, *self.data] if v.label not in ("", names[v])
+        ]
+        if renamed:
+            lines.append(f"# inputs: {', '.join(renamed)}")
+        lines += forward_lines
+        lines.append("# backward: d_name is seed * d(output)/d(name), the chain rule edge by edge;")
+        lines.append("# a parameter's d_name starts at the total it came in with and adds every contribution")
+        gradients = [f"d_{names[v]}" for v in self.parameters]
+        if gradients:
+            lines.append(_unpack(gradients, "gradients"))
+        lines += backward_lines
+        returned = f"{names[traced.output]}, [{_listing(gradients, '    ')}]"
+        if traced.has_aux:
+            returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
+        lines.append(f"return {returned}")
+        return "def replay(parameters, data, seed, gradients):\n    " + "\n    ".join(lines) + "\n"
+
+    def name_functions(self) -> None:
+        """Names for the table's functions the code may call: ``exp``, ``local_power``..., and ``detached``'s."""
+        operations = dict.fromkeys(map(attrgetter("_op"), self.traced.forward_order))  # first use first
+        operations.pop(None, None)
+        for op in operations:
+            base = _BASE_NAMES.get(op)
+            if base is None:
+                base = op.name if _usable(op.name) else getattr(op.forward, "__name__", "").lstrip("_")
+                if not _usable(base) or base == "lambda":
+                    base = "operation"
+                _BASE_NAMES[op] = base
+            self.name_function(op.forward, base)
+            self.name_function(op.local_grads, f"local_{base}")
+        for function, _ in self.traced.detached.values():
+            base = getattr(function, "__name__", "")
+            self.name_function(function, base if _usable(base) else "function")
+
+    def name_function(self, function: object, base: str) -> None:
+        if function not in self.functions:
+            name = self.allocate.claim(base, base, 2)
+            self.namespace[name] = function
+            self.functions[function] = name
+
+    def name_nodes(self) -> None:
+        """Usable labels name their nodes (the first to ask gets it); the rest are ``t`` and their place: t1, t2..."""
+        self.allocate.taken.update(_BUILTINS)  # a node called ``sum`` or ``print`` would mislead a reader
+        arguments = {*self.parameters, *self.data}
+        nodes = [*self.parameters, *self.data, *filterfalse(arguments.__contains__, self.traced.forward_order)]
+        names = self.names = {node: f"t{place}" for place, node in enumerate(nodes, 1)}
+        taken = self.allocate.taken
+        for node in compress(nodes, map(attrgetter("label"), nodes)):  # the labelled ones, in order
+            label = node.label
+            if label not in taken and _usable(label):
+                names[node] = label
+                taken.add(label)
+
+    # --- templates: each formula evaluated once per pattern of operands, on placeholders -----------------
+
+    def call(self, formula: Callable[..., Any], operands: Sequence[object]) -> str:
+        texts = ", ".join(o.text if isinstance(o, _Symbol) else _literal(o).text for o in operands)  # type: ignore[arg-type]
+        return f"{self.functions[formula]}({texts})"
+
+    def literal(self, number: float) -> tuple[str, int]:
+        """A folded number's text and binding strength (remembered: a model's constants repeat)."""
+        if not number:  # 0.0 == -0.0: they would share a key
+            return ("0.0", _ATOM) if math.copysign(1.0, number) > 0 else ("-0.0", _SIGN)
+        found = self.literals.get(number)
+        if found is None:
+            symbol = _literal(number)
+            found = self.literals[number] = (symbol.text, symbol.precedence)
+        return found
+
+    def slots(
+        self, op: Operation, operands: Sequence[object], kinds: Sequence[int]
+    ) -> tuple[list[object], tuple[object, ...]]:
+        """Placeholders for the operands (``{0}``, ``{1}``, of the given binding strengths), and the key of the
+        templates made on them. A folded number is a placeholder too (any number has the same formula text),
+        save for the forms written out by hand, which look at it (``** 2.0``): they see the number itself."""
+        exact = op in _WRITTEN_OUT and any(o.__class__ is float for o in operands)
+        slots: list[object] = [
+            o if exact and o.__class__ is float else _Symbol(f"{{{i}}}", k)
+            for i, (o, k) in enumerate(zip(operands, kinds, strict=True))
+        ]
+        return slots, self.key(op, operands, kinds)
+
+    def key(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> tuple[object, ...]:
+        """The key of the templates made on ``slots``: the binding strengths, and the numbers the forms written
+        out by hand look at."""
+        if op in _WRITTEN_OUT and any(o.__class__ is float for o in operands):
+            return (*kinds, *(self.literal(o)[0] if o.__class__ is float else None for o in operands))
+        return tuple(kinds)
+
+    def forward_template(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> _Template:
+        """``op``'s forward formula on placeholders for its operands, of the given binding strengths."""
+        key = self.key(op, operands, kinds)
+        found: _Template | None = self.templates.get((op, *key))
+        if found is None:
+            # Made once per process: a template depends on nothing else than its key and the function's name.
+            shared = ("forward", op, self.functions[op.forward], *key)
+            found = _TEMPLATES.get(shared)
+            if found is None:
+                slots, _ = self.slots(op, operands, kinds)
+                written = _WRITTEN_OUT.get(op)
+                expression = None if written is None else _evaluate(written[0], *slots)
+                if expression is None:
+                    expression = _evaluate(op.forward, *slots)
+                symbol = _Symbol(self.call(op.forward, slots)) if expression is None else _symbol(expression)
+                found = _TEMPLATES[shared] = _template(symbol, len(slots))
+            self.templates[(op, *key)] = found
+        return found
+
+    def local_templates(self, op: Operation, operands: tuple[Value | float, ...]) -> list[_Template]:
+        """``op``'s local derivatives towards its Value operands (aligned with ``node.parents``), on placeholders
+        for the operands (names, or folded numbers) and, last, the output's name."""
+        # The key: each operand's binding strength, a Value's marked apart (None), and for the forms written out
+        # by hand, the folded number itself.
+        kinds = tuple(self.literal(o)[1] if o.__class__ is float else None for o in operands)
+        folded = kinds.count(None) != len(kinds)
+        exact = folded and op in _WRITTEN_OUT
+        numbers = tuple(self.literal(o)[0] for o in operands if exact and o.__class__ is float)
+        shape: object = ("local", op, kinds, numbers) if folded else op
+        found: list[_Template] | None = self.templates.get(shape)
+        if found is None:
+            shared = ("local", shape, self.functions[op.local_grads])
+            found = _TEMPLATES.get(shared)
+        if found is None:
+            slots, _ = self.slots(op, operands, [_ATOM if k is None else k for k in kinds])
+            slots.append(_Symbol(f"{{{len(operands)}}}"))
+            written = _WRITTEN_OUT.get(op)
+            formula: Any = None if written is None else _evaluate(written[1], *slots)
+            if formula is None:
+                formula = _evaluate(op.local_grads, *slots)
+            if formula is None:  # the formula branches on its numbers: call it
+                call = self.call(op.local_grads, slots)
+                formula = _Symbol(call) if op.arity == 1 else (_Symbol(f"{call}[0]"), _Symbol(f"{call}[1]"))
+            derivatives = [formula] if op.arity == 1 else list(formula)
+            found = _TEMPLATES[shared] = [
+                _template(_symbol(d), len(slots))
+                for d, o in zip(derivatives, operands, strict=True)
+                if o.__class__ is not float
+            ]
+        self.templates[shape] = found
+        return found
+
+    # --- the two sweeps ---------------------------------------------------------------------------------
+
+    def backward(self) -> list[str]:
+        """The chain rule as code: the eager sweep (``backward.edges``), written out edge by edge.
+
+        Nodes in reversed topological order, each passing its gradient to its inputs in operand order;
+        each contribution is the local derivative times the node's gradient, as the eager sweep computes
+        it; a node's first contribution is assigned, the next ones added, and a parameter's are all added
+        to the total it came in with. Only edges towards a parameter are written: the rest cannot change
+        a gradient. (The loop is ``edges()`` unrolled into text, for speed; the tests compare every
+        number with the eager engine's, bit for bit, on random graphs.)
+        """
+        traced, names, uses, needed, operands_of = self.traced, self.names, self.uses, self.needed, self.operands
+        cache, literal, need = self.templates, self.literal, needed.add
+        by_number: dict[tuple[object, ...], list[_Template]] = {}
+        parameters = set(self.parameters)
+        leads = set(parameters)  # the nodes a parameter's gradient is passed through
+        lead = leads.add
+        for node in traced.order:
+            x = node._x
+            if x is not None and (x in leads or node._y in leads):
+                lead(node)
+        gradient: dict[Value, str] = {p: f"d_{names[p]}" for p in parameters}  # each gradient so far: a bare name
+        lines: list[str] = []
+        append = lines.append
+        output = traced.output
+        if output in parameters:
+            append(f"{gradient[output]} += seed")
+        gradient[output] = "seed"
+        for node in reversed(traced.order):
+            if node not in leads:
+                continue
+            op = node._op
+            if op is None:
+                continue
+            upstream = gradient[node]
+            operands = operands_of[node]
+            if len(operands) == 1 or (operands[0].__class__ is not float and operands[1].__class__ is not float):
+                templates = cache.get(op) or self.local_templates(op, operands)  # no folded number: one per operation
+            else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
+                number = operands[0] if operands[0].__class__ is float else operands[1]
+                key = (op, number is operands[0], number)
+                templates = by_number.get(key) if number else None
+                if templates is None:
+                    templates = self.local_templates(op, operands)
+                    if number:
+                        by_number[key] = templates
+            texts: list[str] | None = None
+            position = -1
+            for parent in operands:
+                if parent.__class__ is float:
+                    continue
+                position += 1
+                if parent not in leads:
+                    continue
+                template = templates[position]
+                alone = template.alone
+                if alone >= 0:  # one operand, or the output: the other factor of a product, say
+                    read = operands[alone] if alone < len(operands) else node
+                    if read.__class__ is float:
+                        contribution = f"{literal(read)[0]} * {upstream}"
+                    else:
+                        need(read)  # type: ignore[arg-type]
+                        contribution = f"{names[read]} * {upstream}"  # type: ignore[index]
+                elif template.text == "1.0":
+                    contribution = upstream  # 1.0 * x is x, bit for bit: the node's gradient itself, a bare name
+                    if uses[parent] == 1 and parent not in gradient and not parent.label:
+                        gradient[parent] = contribution  # its one contribution, a bare name: no line
+                        continue
+                else:
+                    local = template.text
+                    if template.reads:
+                        if texts is None:
+                            texts = [
+                                literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index]
+                                for o in operands
+                            ]
+                            texts.append(names[node])
+                        local = local.format(*texts)
+                        for slot in template.reads:
+                            read = operands[slot] if slot < len(operands) else node
+                            if read.__class__ is not float:
+                                need(read)  # type: ignore[arg-type]
+                    if template.precedence < _PRODUCT:
+                        local = f"({local})"
+                    contribution = f"{local} * {upstream}"
+                total = gradient.get(parent)
+                if total is not None:
+                    append(f"{total} += {contribution}")
+                else:
+                    name = gradient[parent] = f"d_{names[parent]}"
+                    append(f"{name} = {contribution}")
+        return lines
+
+    def forward(self) -> list[str]:
+        """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""
+        traced, names, needed, uses, operands_of = self.traced, self.names, self.needed, self.uses, self.operands
+        templates, literal, known = self.templates, self.literal, self.literals.get  # (0.0 is never known)
+        arguments = {*self.parameters, *self.data}
+        symbols: dict[Value, tuple[str, int]] = {}  # each node's text in the code: its name, or its expression
+        lines: list[str] = []
+        append = lines.append
+        for node in traced.forward_order:
+            op = node._op
+            if op is None:
+                name = names[node]
+                symbols[node] = (name, _ATOM)
+                if node in arguments:
+                    continue
+                label = node.label
+                comment = _comment(label) if label != name else ""
+                detached = traced.detached.get(node)
+                if detached is None:  # a constant of the replay
+                    append(f"{name} = {_literal(node.data).text}{comment}")
+                else:  # recomputed from the replayed numbers: no gradient flows through it
+                    function, sources = detached
+                    reads = ", ".join(symbols[s][0] if isinstance(s, Value) else _literal(s).text for s in sources)
+                    append(f"{name} = {self.functions[function]}([{reads}]){comment}")
+                continue
+            operands = operands_of[node]
+            if len(operands) == 1:
+                a, a_binds = symbols[operands[0]]  # type: ignore[index]
+                template = templates.get((op, a_binds)) or self.forward_template(op, operands, (a_binds,))
+                pattern = template.pattern
+                expression = pattern % a if pattern is not None else template.text.format(a)
+            else:
+                x, y = operands
+                a, a_binds = (known(x) or literal(x)) if x.__class__ is float else symbols[x]  # type: ignore
+                b, b_binds = (known(y) or literal(y)) if y.__class__ is float else symbols[y]  # type: ignore
+                template = templates.get((op, a_binds, b_binds)) or self.forward_template(
+                    op, operands, (a_binds, b_binds)
+                )
+                pattern = template.pattern
+                expression = pattern % (a, b) if pattern is not None else template.text.format(a, b)
+            label = node.label
+            if not label and uses.get(node) == 1 and node not in needed and len(expression) <= _MAX_INLINE:
+                symbols[node] = (expression, template.precedence)
+            else:
+                name = names[node]
+                append(f"{name} = {expression}{_comment(label) if label != name else ''}")
+                symbols[node] = (name, _ATOM)
+        return lines
