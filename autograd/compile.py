@@ -207,15 +207,9 @@ class CompiledGradient:
             return _Floats(map(_NUMBER, self.parameters))
 
     def __call__(self, *numbers: float, data: Sequence[float] | None = None) -> Any:
-        if data is None and not self.data and not self.check and _mode.get() is RECORD:  # the common call, direct
-            plain = numbers if numbers else self.numbers()
-            if len(plain) == len(self.parameters) and (
-                plain.__class__ is _Floats or _FLOATS.issuperset(map(type, plain))
-            ):
-                try:
-                    return self._replay(plain, (), 1.0, self._identity)
-                except (ArithmeticError, ValueError):
-                    pass  # the full path replays again, then has the engine raise its own error
+        result = self._direct(numbers or None, data, 1.0, self._identity)
+        if result is not None:
+            return result
         given = bool(numbers) or data is not None
         values, data_values = self._inputs(numbers or None, data)
         return self._run(values, data_values, 1.0, self._identity, given)  # the gradients: a new list
