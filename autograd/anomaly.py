@@ -37,7 +37,7 @@ def is_anomaly_enabled() -> bool:
     return current_mode().check is check_result
 
 
-def check_result(node: Value, numbers: tuple[float, ...]) -> None:
+def check_result(node: Value) -> None:
     """The forward check: a new node's number must be finite (the message reads ``node.operands()``)."""
     if not math.isfinite(node.data):
         inputs = ", ".join(_show(name, operand) for name, operand in _slots(node))

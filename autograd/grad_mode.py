@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .value import Value
 
-# Called with (the new node, the numbers of its operands) when a check is active.
-ResultCheck = Callable[["Value", tuple[float, ...]], None]
+# Called with each new node when a check is active (it reads what it needs: node.data, node.operands()).
+ResultCheck = Callable[["Value"], None]
 # Called by backward() and grad() with the graph in topological order, before any ``.grad`` changes,
 # and whether the gradients are to be added to ``.grad`` (backward) or returned (grad).
 GradientCheck = Callable[[list["Value"], bool], None]

@@ -109,9 +109,9 @@ def _trace(f: Callable[[], Any], outer: Mode, watched: Sequence[Value] | None, h
     made, mode, outer_check = recording.made, _mode.get, outer.check
     note = made.append
 
-    def check(node: Value, operands: tuple[float, ...]) -> None:
+    def check(node: Value) -> None:
         if outer_check is not None:
-            outer_check(node, operands)
+            outer_check(node)
         note(node)
         if not mode().record and watched is not None and any(recording.depends(p) for p in node.parents):
             raise GraphError(

@@ -396,7 +396,7 @@ def _apply_mode(node: Value, mode: Mode) -> bool:
     """The uncommon modes: run the active check on the new node; say whether its record is kept (not under
     ``no_grad``)."""
     if mode.check is not None:
-        mode.check(node, tuple(map(_data, node.operands())))
+        mode.check(node)
     return mode.record
 
 
