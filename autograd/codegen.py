@@ -18,6 +18,7 @@ from itertools import chain, compress, filterfalse
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from .backward import edges
 from .tracing import _Traced
 from .value import POWER, RELU, Operation, Value
 
@@ -109,7 +110,10 @@ def _wrap(symbol: _Symbol, parenthesise: bool) -> str:
 
 
 def _combine(left: object, operator: str, right: object, precedence: int) -> _Symbol:
-    a, b = _symbol(left), _symbol(right)
+    return _join(_symbol(left), operator, _symbol(right), precedence)
+
+
+def _join(a: _Symbol, operator: str, b: _Symbol, precedence: int) -> _Symbol:
     if precedence == _POWER:  # right-associative, and binds tighter than a leading minus
         text = _wrap(a, a.precedence <= _POWER) + operator + _wrap(b, b.precedence < _SIGN)
     else:  # left-associative: a right operand of the same strength keeps its parentheses
@@ -119,12 +123,37 @@ def _combine(left: object, operator: str, right: object, precedence: int) -> _Sy
 
 def _product(left: object, right: object) -> _Symbol:
     """left * right, leaving out a factor of exactly 1.0 (``x * 1.0`` is ``x``, bit for bit, NaN included)."""
-    a, b = _symbol(left), _symbol(right)
+    a = left if isinstance(left, _Symbol) else _symbol(left)
+    b = right if isinstance(right, _Symbol) else _symbol(right)
     if a.text == "1.0":
         return b
     if b.text == "1.0":
         return a
-    return _combine(a, " * ", b, _PRODUCT)
+    return _join(a, " * ", b, _PRODUCT)
+
+
+class _Gradient(_Symbol):
+    """A gradient's name in the code (``d_h1``, ``seed``). Adding a contribution to it is the line
+    ``d_h1 += contribution``, after which the same name holds the total: the sum is the name itself."""
+
+    __slots__ = ()
+
+    def __add__(self, other: object) -> _Symbol:
+        return self
+
+
+class _Unwritten:
+    """The derivative towards a node that leads to no parameter: the sweep carries it, the code never writes it."""
+
+    __slots__ = ()
+
+    def _absorb(self, other: object) -> _Unwritten:
+        return self
+
+    __mul__ = __rmul__ = __add__ = __radd__ = _absorb
+
+
+_UNWRITTEN = _Unwritten()
 
 
 def _evaluate(formula: Callable[..., Any], *operands: object) -> Any:
@@ -275,6 +304,7 @@ class _Template(NamedTuple):
     # The text as a %-format when it reads every slot once, in order (``{0} * {1}``: ``%s * %s``): a quarter of
     # ``str.format``'s cost, for the forward's one expression per node. Else None.
     pattern: str | None
+    constant: _Symbol | None  # the formula itself when it reads no slot (``1.0``): one symbol, shared
 
 
 def _template(symbol: _Symbol, slots: int) -> _Template:
@@ -284,7 +314,7 @@ def _template(symbol: _Symbol, slots: int) -> _Template:
     pieces = re.split(r"\{(\d+)\}", text)  # text, slot, text, slot, ..., text
     in_order = pieces[1::2] == [str(i) for i in range(slots)]
     pattern = "%s".join(piece.replace("%", "%%") for piece in pieces[::2]) if in_order else None
-    return _Template(text, symbol.precedence, reads, alone, pattern)
+    return _Template(text, symbol.precedence, reads, alone, pattern, None if reads else symbol)
 
 
 @dataclass
@@ -303,6 +333,8 @@ class _Writer:
     templates: dict[object, Any] = field(default_factory=dict)  # per operation and pattern of operands
     literals: dict[float, tuple[str, int]] = field(default_factory=dict)
     needed: set[Value] = field(default_factory=set)  # nodes the code must name: read by the backward, or returned
+    leads: set[Value] = field(default_factory=set)  # the nodes whose gradient reaches a parameter
+    by_number: dict[tuple[object, ...], list[_Template]] = field(default_factory=dict)  # templates, by folded number
 
     def write(self) -> str:
         """The function ``replay(parameters, data, seed, gradients) -> (output, gradients[, aux])``, as source."""
@@ -468,96 +500,85 @@ class _Writer:
     # --- the two sweeps ---------------------------------------------------------------------------------
 
     def backward(self) -> list[str]:
-        """The chain rule as code: the eager sweep (``backward.edges``), written out edge by edge.
+        """The chain rule as code: the one sweep, ``backward.edges``, run on symbols, a line per edge.
 
-        Nodes in reversed topological order, each passing its gradient to its inputs in operand order;
-        each contribution is the local derivative times the node's gradient, as the eager sweep computes
-        it; a node's first contribution is assigned, the next ones added, and a parameter's are all added
-        to the total it came in with. Only edges towards a parameter are written: the rest cannot change
-        a gradient. (The loop is ``edges()`` unrolled into text, for speed; the tests compare every
-        number with the eager engine's, bit for bit, on random graphs.)
+        The gradients are names: a node's first contribution is assigned to its ``d_`` name, the next ones
+        added, and a parameter's are all added to the total it came in with (its ``d_`` name holds it from
+        the start). Only the nodes whose gradient reaches a parameter are swept, and only the edges towards
+        such nodes written: the rest cannot change a gradient. An unlabelled node reached by one edge whose
+        contribution is its user's gradient itself (``1.0 *`` it) gets no line: it reads that name.
         """
-        traced, names, uses, needed, operands_of = self.traced, self.names, self.uses, self.needed, self.operands
-        cache, literal, need = self.templates, self.literal, needed.add
-        by_number: dict[tuple[object, ...], list[_Template]] = {}
+        traced, names, uses = self.traced, self.names, self.uses
         parameters = set(self.parameters)
-        leads = set(parameters)  # the nodes a parameter's gradient is passed through
+        leads = self.leads = set(parameters)  # the nodes a parameter's gradient is passed through
         lead = leads.add
         for node in traced.order:
             x = node._x
             if x is not None and (x in leads or node._y in leads):
                 lead(node)
-        gradient: dict[Value, str] = {p: f"d_{names[p]}" for p in parameters}  # each gradient so far: a bare name
+        gradients: dict[Value, Any] = {p: _Gradient(f"d_{names[p]}") for p in parameters}  # the totals come in
         lines: list[str] = []
         append = lines.append
         output = traced.output
         if output in parameters:
-            append(f"{gradient[output]} += seed")
-        gradient[output] = "seed"
-        for node in reversed(traced.order):
-            if node not in leads:
+            append(f"{gradients[output].text} += seed")
+        gradients[output] = _Gradient("seed")
+        order = [node for node in traced.order if node in leads and node._op is not None]  # leaves pass nothing on
+        for edge in edges(order, gradients, self.local_symbols):
+            parent = edge.parent
+            if parent not in leads:
                 continue
-            op = node._op
-            if op is None:
-                continue
-            upstream = gradient[node]
-            operands = operands_of[node]
-            if len(operands) == 1 or (operands[0].__class__ is not float and operands[1].__class__ is not float):
-                templates = cache.get(op) or self.local_templates(op, operands)  # no folded number: one per operation
-            else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
-                number = operands[0] if operands[0].__class__ is float else operands[1]
-                key = (op, number is operands[0], number)
-                templates = by_number.get(key) if number else None
-                if templates is None:
-                    templates = self.local_templates(op, operands)
-                    if number:
-                        by_number[key] = templates
-            texts: list[str] | None = None
-            position = -1
-            for parent in operands:
-                if parent.__class__ is float:
-                    continue
-                position += 1
-                if parent not in leads:
-                    continue
-                template = templates[position]
-                alone = template.alone
-                if alone >= 0:  # one operand, or the output: the other factor of a product, say
-                    read = operands[alone] if alone < len(operands) else node
-                    if read.__class__ is float:
-                        contribution = f"{literal(read)[0]} * {upstream}"
-                    else:
-                        need(read)  # type: ignore[arg-type]
-                        contribution = f"{names[read]} * {upstream}"  # type: ignore[index]
-                elif template.text == "1.0":
-                    contribution = upstream  # 1.0 * x is x, bit for bit: the node's gradient itself, a bare name
-                    if uses[parent] == 1 and parent not in gradient and not parent.label:
-                        gradient[parent] = contribution  # its one contribution, a bare name: no line
-                        continue
-                else:
-                    local = template.text
-                    if template.reads:
-                        if texts is None:
-                            texts = [
-                                literal(o)[0] if o.__class__ is float else names[o]  # type: ignore[index]
-                                for o in operands
-                            ]
-                            texts.append(names[node])
-                        local = local.format(*texts)
-                        for slot in template.reads:
-                            read = operands[slot] if slot < len(operands) else node
-                            if read.__class__ is not float:
-                                need(read)  # type: ignore[arg-type]
-                    if template.precedence < _PRODUCT:
-                        local = f"({local})"
-                    contribution = f"{local} * {upstream}"
-                total = gradient.get(parent)
-                if total is not None:
-                    append(f"{total} += {contribution}")
-                else:
-                    name = gradient[parent] = f"d_{names[parent]}"
-                    append(f"{name} = {contribution}")
+            contribution = edge.contribution
+            if not edge.first:  # the total is the parent's name, which the line adds to
+                append(f"{edge.total.text} += {contribution.text}")
+            elif contribution is not edge.upstream or uses[parent] != 1 or parent.label:
+                total = gradients[parent] = _Gradient(f"d_{names[parent]}")
+                append(f"{total.text} = {contribution.text}")
         return lines
+
+    def local_symbols(self, node: Value) -> list[object]:
+        """``node``'s local derivatives as symbols, aligned with ``node.parents``: the ``local_grads`` that
+        ``edges`` reads. Each is its template filled with the operands' names (a read name is then one the
+        forward must keep); towards a node that leads to no parameter, ``_UNWRITTEN``."""
+        names, literal, need, leads = self.names, self.literal, self.needed.add, self.leads
+        operands = self.operands[node]
+        op: Operation = node._op  # type: ignore[assignment]  # (edges() passes operations only)
+        if len(operands) == 1 or not (isinstance(operands[0], float) or isinstance(operands[1], float)):
+            templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
+        else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
+            number = operands[0] if isinstance(operands[0], float) else operands[1]
+            key = (op, number is operands[0], number)
+            templates = self.by_number.get(key) if number else None
+            if templates is None:
+                templates = self.local_templates(op, operands)
+                if number:
+                    self.by_number[key] = templates
+        reads = [*operands, node]  # what a template's slots stand for: the operands, then the output
+        texts: list[str] | None = None
+        symbols: list[object] = []
+        for template, parent in zip(templates, node.parents, strict=True):
+            if parent not in leads:
+                symbols.append(_UNWRITTEN)
+                continue
+            if template.constant is not None:
+                symbols.append(template.constant)
+                continue
+            if template.alone >= 0:  # one operand, or the output: the other factor of a product, say
+                read = reads[template.alone]
+                if isinstance(read, float):
+                    symbols.append(_Symbol(*literal(read)))
+                else:
+                    need(read)
+                    symbols.append(_Symbol(names[read]))
+                continue
+            local = template.text
+            if template.reads:
+                if texts is None:
+                    texts = [literal(o)[0] if isinstance(o, float) else names[o] for o in reads]
+                local = local.format(*texts)
+                self.needed.update(r for r in map(reads.__getitem__, template.reads) if isinstance(r, Value))
+            symbols.append(_Symbol(local, template.precedence))
+        return symbols
 
     def forward(self) -> list[str]:
         """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""

@@ -286,3 +286,34 @@ def test_the_c_chain_rule_and_the_python_one_agree_bit_for_bit_on_random_graphs(
         nans += sum(math.isnan(struct.unpack("<d", b)[0]) for b in in_use)
     assert compared == 600 and signed_zeros > 20 and nans > 100  # the awkward cases were exercised
     assert exact > 550  # NaN meeting NaN is rare: nearly every graph agrees in every bit
+
+
+def test_every_reader_of_gradients_draws_its_edges_from_the_one_sweep(monkeypatch):
+    """grad(), anomaly's check, the step-through page, explain and compile's writer iterate backward.edges:
+    with it replaced by a counting twin in each of them, each one's edges all come through the twin."""
+    import autograd.codegen
+    from autograd import compile, detect_anomaly, explain
+    from autograd.stepthrough import stepthrough_html
+
+    seen: dict[str, int] = {}
+
+    def counting(name):
+        def twin(*arguments):
+            for edge in autograd.backward.edges(*arguments):
+                seen[name] = seen.get(name, 0) + 1
+                yield edge
+
+        return twin
+
+    readers = ("anomaly", "codegen", "explain", "functional", "stepthrough")
+    for name in readers:
+        monkeypatch.setattr(sys.modules[f"autograd.{name}"], "edges", counting(name))
+    x, w = Value(0.5, "x"), Value(-1.5, "w")
+    f = (x * w).tanh() + w * w  # 4 operations, 7 edges
+    grad(f, [x, w])
+    with detect_anomaly():
+        f.backward()
+    stepthrough_html(f)
+    explain("tanh(x*w) + w*w", x=0.5, w=-1.5)
+    compile(lambda: (x * w).tanh() + w * w, [w])
+    assert seen == dict.fromkeys(readers, 7)
