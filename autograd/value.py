@@ -421,14 +421,18 @@ if TYPE_CHECKING:  # what the properties below are, for the type checker
         def __set__(self, node: Value, value: object) -> None: ...
 
 
-def _number_field(name: str, doc: str) -> _Field[float]:
-    """``data`` or ``grad``: a float; an int is converted, anything else refused."""
-    slot = f"_{name}"
+def _number_field(name: str, assign: Callable[[Value, object], None], doc: str) -> _Field[float]:
+    """``data`` or ``grad``: a float; an int is converted, anything else refused (by ``assign``)."""
+    return property(operator.attrgetter(f"_{name}"), assign, _undeletable(name), doc)
 
-    def assign(node: Value, value: object) -> None:
-        setattr(node, slot, value if value.__class__ is float else _checked_number(value, name))
 
-    return property(operator.attrgetter(slot), assign, _undeletable(name), doc)
+# The two assignments, each storing into its slot by name: the quickest a checked assignment can be.
+def _assign_data(node: Value, value: object) -> None:
+    node._data = value if value.__class__ is float else _checked_number(value, "data")
+
+
+def _assign_grad(node: Value, value: object) -> None:
+    node._grad = value if value.__class__ is float else _checked_number(value, "grad")
 
 
 def _label_field() -> _Field[str]:
@@ -468,8 +472,8 @@ class Value:
     _dy_: float
     _constant_: float
 
-    data = _number_field("data", "the number")
-    grad = _number_field("grad", "d(output)/d(this node), filled in by backward()")
+    data = _number_field("data", _assign_data, "the number")
+    grad = _number_field("grad", _assign_grad, "d(output)/d(this node), filled in by backward()")
     label = _label_field()
     # The record: the Operation that made this node (None for a leaf); its Value inputs (None where absent);
     # d(self)/d(_x) and d(self)/d(_y); the plain number folded into a binary operation (the 2 of ``x * 2`` or
