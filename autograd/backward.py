@@ -39,7 +39,7 @@ def topological_order(root: Value) -> list[Value]:
         if node in visited:
             continue
         visit(node)
-        x, y = node._x, node._y
+        x, y = node._x_, node._y_  # the inputs' slots (``_x`` and ``_y`` read them): the C node has its own order
         if x is None:  # a leaf: nothing to wait for
             place(node)
             continue
@@ -65,7 +65,9 @@ class Edge(NamedTuple):
     first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
 
 
-_recorded: Callable[[Value], Sequence[float]] = operator.attrgetter("local_grads")
+# The recorded local derivatives d(node)/d(node._x) and d(node)/d(node._y), read without a Python frame: the
+# sweep indexes them by the parent's position in node.parents (a node with one parent has 0.0 in the second).
+_recorded: Callable[[Value], Sequence[float]] = operator.attrgetter("_dx", "_dy")
 _new_edge = functools.partial(tuple.__new__, Edge)  # Edge(*fields), without a Python frame: the sweep's hot spot
 
 
