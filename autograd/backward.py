@@ -39,7 +39,7 @@ def topological_order(root: Value) -> list[Value]:
         if node in visited:
             continue
         visit(node)
-        x, y = node._x_, node._y_  # the inputs' slots (``_x`` and ``_y`` read them): the C node has its own order
+        x, y = node._x_, node._y_  # the record's slots, read without a property (see value.py)
         if x is None:  # a leaf: nothing to wait for
             place(node)
             continue
@@ -65,9 +65,9 @@ class Edge(NamedTuple):
     first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
 
 
-# The recorded local derivatives d(node)/d(node._x) and d(node)/d(node._y), read without a Python frame: the
-# sweep indexes them by the parent's position in node.parents (a node with one parent has 0.0 in the second).
-_recorded: Callable[[Value], Sequence[float]] = operator.attrgetter("_dx", "_dy")
+# The recorded local derivatives d(node)/d(node._x) and d(node)/d(node._y), read from the record's slots in one
+# call: the sweep indexes them by the parent's position in node.parents (a node with one parent has 0.0 second).
+_recorded: Callable[[Value], Sequence[float]] = operator.attrgetter("_dx_", "_dy_")
 _new_edge = functools.partial(tuple.__new__, Edge)  # Edge(*fields), without a Python frame: the sweep's hot spot
 
 

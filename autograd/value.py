@@ -409,6 +409,8 @@ _formula_on_values: ContextVar[Operation | None] = ContextVar("formula_on_values
 # The Python node keeps each field in a slot; the names the rest of the code uses are properties over those
 # slots, so that what is assigned is checked (a refused assignment changes nothing) and the record of how the
 # node was made is read-only: no cycle can go through it. The C node's getters and setters are the twins.
+# A property costs a Python-level call per read, so the node's own methods (``parents``...) and the backward
+# sweep read the record's slots (``_x_``...) directly; the C node answers to those names with its getters.
 
 _T = TypeVar("_T", covariant=True)
 
@@ -512,20 +514,20 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation that made this node, in operand order."""
-        x = self._x
+        x = self._x_
         if x is None:
             return ()
-        y = self._y
+        y = self._y_
         return (x,) if y is None else (x, y)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, as recorded at forward time."""
-        if self._x is None:
+        if self._x_ is None:
             return ()
-        if self._y is None:
-            return (self._dx,)
-        return (self._dx, self._dy)
+        if self._y_ is None:
+            return (self._dx_,)
+        return (self._dx_, self._dy_)
 
     def operands(self) -> tuple[Value | float, ...]:
         """The node's operands in the order its operation takes them; ``()`` for a leaf.
@@ -533,15 +535,15 @@ class Value:
         Value inputs come as Values, a folded plain number (the ``2`` of ``x * 2`` or
         ``2 - x``) as a float. This is the one place that decodes how a node stores them.
         """
-        x = self._x
+        x = self._x_
         if x is None:
             return ()
-        if self._y is not None:
-            return (x, self._y)
-        op = self._op
+        if self._y_ is not None:
+            return (x, self._y_)
+        op = self._op_
         if op is None or op.arity == 1:
             return (x,)
-        number = self._constant
+        number = self._constant_
         return (number, x) if op.reflected else (x, number)
 
     def __repr__(self) -> str:
@@ -642,6 +644,8 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
     for name, attribute in vars(reference).items():
         if name not in own:
             setattr(native.Value, name, attribute)
+    for field in _NODE_FIELDS[3:]:  # the record's read-only getters, also under the Python node's slot names
+        setattr(native.Value, f"{field}_", vars(native.Value)[field])  # (``_x_``...), which the methods read
     native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 
