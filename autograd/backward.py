@@ -39,7 +39,7 @@ def topological_order(root: Value) -> list[Value]:
         if node in visited:
             continue
         visit(node)
-        x, y = node._x, node._y
+        x, y = node._x_, node._y_  # the record's slots, read without a property (see value.py)
         if x is None:  # a leaf: nothing to wait for
             place(node)
             continue
@@ -65,7 +65,9 @@ class Edge(NamedTuple):
     first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
 
 
-_recorded: Callable[[Value], tuple[float, ...]] = operator.attrgetter("local_grads")
+# The recorded local derivatives d(node)/d(node._x) and d(node)/d(node._y), read from the record's slots in one
+# call: the sweep indexes them by the parent's position in node.parents (a node with one parent has 0.0 second).
+_recorded: Callable[[Value], Sequence[float]] = operator.attrgetter("_dx_", "_dy_")
 _new_edge = functools.partial(tuple.__new__, Edge)  # Edge(*fields), without a Python frame: the sweep's hot spot
 
 
@@ -78,20 +80,25 @@ def edges(
 
     ``order`` is ``topological_order(root)``; ``gradients`` is seeded by the caller with
     ``{root: seed}`` and filled in place. Nodes go in reverse order, each passing its gradient to
-    its parents in operand order. ``local_grads(node)`` gives the local derivatives (default: the
-    recorded floats; ``local_grads_as_values`` for second derivatives), so the sweep runs on
-    floats, Values or symbols alike. Between yields the caller may replace ``gradients[parent]``
-    by an equal value: the dict is read afresh at every edge.
+    its parents in operand order. ``local_grads(node)`` gives the local derivatives, aligned with
+    ``node.parents`` (default: the recorded floats; ``local_grads_as_values`` for second
+    derivatives), so the sweep runs on floats, Values or symbols alike. Between yields the caller
+    may replace ``gradients[parent]`` by an equal value: the dict is read afresh at every edge.
     """
     read_locals = _recorded if local_grads is None else local_grads
+    gradient_of = gradients.get
     for node in reversed(order):
-        upstream = gradients.get(node)
-        if upstream is None:  # not reached from the seed: nothing to pass on
+        upstream = gradient_of(node)
+        parents = node.parents
+        if upstream is None or not parents:  # not reached from the seed, or a leaf: nothing to pass on
             continue
-        for position, (parent, local) in enumerate(zip(node.parents, read_locals(node), strict=True)):
+        locals_ = read_locals(node)
+        for position, parent in enumerate(parents):
+            local = locals_[position]
             contribution = local * upstream
-            first = parent not in gradients
-            gradients[parent] = total = contribution if first else gradients[parent] + contribution
+            total = gradient_of(parent)
+            first = total is None
+            gradients[parent] = total = contribution if first else total + contribution
             yield _new_edge((node, parent, position, local, upstream, contribution, total, first))
 
 
@@ -124,13 +131,13 @@ _writing = threading.Lock()  # one backward() at a time adds to .grad: concurren
 
 def _write(gradients: dict[Value, float]) -> None:
     """Add each gradient to its node's ``.grad``: all of them, or, if interrupted, none."""
-    earlier: list[tuple[Value, float]] = []
+    earlier = [node.grad for node in gradients]
+    totals = list(map(accumulate, earlier, gradients.values()))  # computed before anything is written
     try:
-        for node, gradient in gradients.items():
-            earlier.append((node, node.grad))
-            node.grad = accumulate(node.grad, gradient)
-    except BaseException:  # KeyboardInterrupt included: put back what was written
-        for node, grad in reversed(earlier):
+        for node, total in zip(gradients, totals, strict=True):
+            node.grad = total
+    except BaseException:  # KeyboardInterrupt included: put every .grad back as it was
+        for node, grad in zip(gradients, earlier, strict=True):
             node.grad = grad
         raise
 

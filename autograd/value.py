@@ -409,6 +409,8 @@ _formula_on_values: ContextVar[Operation | None] = ContextVar("formula_on_values
 # The Python node keeps each field in a slot; the names the rest of the code uses are properties over those
 # slots, so that what is assigned is checked (a refused assignment changes nothing) and the record of how the
 # node was made is read-only: no cycle can go through it. The C node's getters and setters are the twins.
+# A property costs a Python-level call per read, so the node's own methods (``parents``...) and the backward
+# sweep read the record's slots (``_x_``...) directly; the C node answers to those names with its getters.
 
 _T = TypeVar("_T", covariant=True)
 
@@ -421,14 +423,18 @@ if TYPE_CHECKING:  # what the properties below are, for the type checker
         def __set__(self, node: Value, value: object) -> None: ...
 
 
-def _number_field(name: str, doc: str) -> _Field[float]:
-    """``data`` or ``grad``: a float; an int is converted, anything else refused."""
-    slot = f"_{name}"
+def _number_field(name: str, assign: Callable[[Value, object], None], doc: str) -> _Field[float]:
+    """``data`` or ``grad``: a float; an int is converted, anything else refused (by ``assign``)."""
+    return property(operator.attrgetter(f"_{name}"), assign, _undeletable(name), doc)
 
-    def assign(node: Value, value: object) -> None:
-        setattr(node, slot, value if value.__class__ is float else _checked_number(value, name))
 
-    return property(operator.attrgetter(slot), assign, _undeletable(name), doc)
+# The two assignments, each storing into its slot by name: the quickest a checked assignment can be.
+def _assign_data(node: Value, value: object) -> None:
+    node._data = value if value.__class__ is float else _checked_number(value, "data")
+
+
+def _assign_grad(node: Value, value: object) -> None:
+    node._grad = value if value.__class__ is float else _checked_number(value, "grad")
 
 
 def _label_field() -> _Field[str]:
@@ -468,8 +474,8 @@ class Value:
     _dy_: float
     _constant_: float
 
-    data = _number_field("data", "the number")
-    grad = _number_field("grad", "d(output)/d(this node), filled in by backward()")
+    data = _number_field("data", _assign_data, "the number")
+    grad = _number_field("grad", _assign_grad, "d(output)/d(this node), filled in by backward()")
     label = _label_field()
     # The record: the Operation that made this node (None for a leaf); its Value inputs (None where absent);
     # d(self)/d(_x) and d(self)/d(_y); the plain number folded into a binary operation (the 2 of ``x * 2`` or
@@ -508,20 +514,20 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation that made this node, in operand order."""
-        x = self._x
+        x = self._x_
         if x is None:
             return ()
-        y = self._y
+        y = self._y_
         return (x,) if y is None else (x, y)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, as recorded at forward time."""
-        if self._x is None:
+        if self._x_ is None:
             return ()
-        if self._y is None:
-            return (self._dx,)
-        return (self._dx, self._dy)
+        if self._y_ is None:
+            return (self._dx_,)
+        return (self._dx_, self._dy_)
 
     def operands(self) -> tuple[Value | float, ...]:
         """The node's operands in the order its operation takes them; ``()`` for a leaf.
@@ -529,15 +535,15 @@ class Value:
         Value inputs come as Values, a folded plain number (the ``2`` of ``x * 2`` or
         ``2 - x``) as a float. This is the one place that decodes how a node stores them.
         """
-        x = self._x
+        x = self._x_
         if x is None:
             return ()
-        if self._y is not None:
-            return (x, self._y)
-        op = self._op
+        if self._y_ is not None:
+            return (x, self._y_)
+        op = self._op_
         if op is None or op.arity == 1:
             return (x,)
-        number = self._constant
+        number = self._constant_
         return (number, x) if op.reflected else (x, number)
 
     def __repr__(self) -> str:
@@ -638,6 +644,8 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
     for name, attribute in vars(reference).items():
         if name not in own:
             setattr(native.Value, name, attribute)
+    for field in _NODE_FIELDS[3:]:  # the record's read-only getters, also under the Python node's slot names
+        setattr(native.Value, f"{field}_", vars(native.Value)[field])  # (``_x_``...), which the methods read
     native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 
