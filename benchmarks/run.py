@@ -367,6 +367,7 @@ def reruns(measurements: Sequence[Measurement]) -> list[str]:
         "",
         f"Medians that moved by more than {MOVED - 1:.0%} from the published figures to run {runs}'s (each still"
         " within the published spread unless listed above): " + ("" if shifted else "none."),
+        *([""] if shifted else []),
     ]
     for name, a, b in shifted:
         lines.append(f"- {name}: {_figure_text(name, a)} -> {_figure_text(name, b)}")
