@@ -425,18 +425,16 @@ class _Writer:
             found = self.literals[number] = (symbol.text, symbol.precedence)
         return found
 
-    def slots(
-        self, op: Operation, operands: Sequence[object], kinds: Sequence[int]
-    ) -> tuple[list[object], tuple[object, ...]]:
-        """Placeholders for the operands (``{0}``, ``{1}``, of the given binding strengths), and the key of the
-        templates made on them. A folded number is a placeholder too (any number has the same formula text),
-        save for the forms written out by hand, which look at it (``** 2.0``): they see the number itself."""
+    def slots(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> list[object]:
+        """Placeholders for the operands (``{0}``, ``{1}``, of the given binding strengths). A folded number is
+        a placeholder too (any number has the same formula text), save for the forms written out by hand, which
+        look at it (``** 2.0``): they see the number itself."""
         exact = op in _WRITTEN_OUT and any(o.__class__ is float for o in operands)
         slots: list[object] = [
             o if exact and o.__class__ is float else _Symbol(f"{{{i}}}", k)
             for i, (o, k) in enumerate(zip(operands, kinds, strict=True))
         ]
-        return slots, self.key(op, operands, kinds)
+        return slots
 
     def key(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> tuple[object, ...]:
         """The key of the templates made on ``slots``: the binding strengths, and the numbers the forms written
@@ -454,7 +452,7 @@ class _Writer:
             shared = ("forward", op, self.functions[op.forward], *key)
             found = _TEMPLATES.get(shared)
             if found is None:
-                slots, _ = self.slots(op, operands, kinds)
+                slots = self.slots(op, operands, kinds)
                 written = _WRITTEN_OUT.get(op)
                 expression = None if written is None else _evaluate(written[0], *slots)
                 if expression is None:
@@ -479,7 +477,7 @@ class _Writer:
             shared = ("local", shape, self.functions[op.local_grads])
             found = _TEMPLATES.get(shared)
         if found is None:
-            slots, _ = self.slots(op, operands, [_ATOM if k is None else k for k in kinds])
+            slots = self.slots(op, operands, [_ATOM if k is None else k for k in kinds])
             slots.append(_Symbol(f"{{{len(operands)}}}"))
             written = _WRITTEN_OUT.get(op)
             formula: Any = None if written is None else _evaluate(written[1], *slots)

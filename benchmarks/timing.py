@@ -286,22 +286,22 @@ def _seconds(t: float) -> str:
 def unreproduced(check: Measurement, figures: Measurement) -> list[tuple[str, Spread, float]]:
     """The published figures that a fresh run does not reproduce: its median lies outside the published
     figure's stated spread [min-max]. Each with the published spread and the fresh run's median."""
-    first, second = check.figures(), figures.figures()
+    fresh, stated = check.figures(), figures.figures()
     found = []
-    for name in first.keys() & second.keys():
-        spread, other = second[name], first[name].median
-        if not (spread.low <= other <= spread.high or (math.isinf(other) and math.isinf(spread.median))):
-            found.append((name, spread, other))
+    for name in fresh.keys() & stated.keys():
+        spread, median = stated[name], fresh[name].median
+        if not (spread.low <= median <= spread.high or (math.isinf(median) and math.isinf(spread.median))):
+            found.append((name, spread, median))
     return sorted(found, key=lambda item: item[0])
 
 
 def moved(check: Measurement, figures: Measurement) -> list[tuple[str, float, float]]:
     """The figures whose medians differ by more than 20% between two measurements (whatever their spreads):
     the published one's, then the fresh run's."""
-    second, first = check.figures(), figures.figures()
+    fresh, stated = check.figures(), figures.figures()
     found = []
-    for name in first.keys() & second.keys():
-        a, b = first[name].median, second[name].median
+    for name in fresh.keys() & stated.keys():
+        a, b = stated[name].median, fresh[name].median
         if math.isinf(a) and math.isinf(b):
             continue
         if math.isinf(a) or math.isinf(b) or max(a, b) / min(a, b) > MOVED:

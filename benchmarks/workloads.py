@@ -284,7 +284,7 @@ def _moons_replays(model: Any, params: list[Any]) -> tuple[dict[float, Any], Any
     return per_label, autograd.compile(lambda: l2_penalty(params, ALPHA), params)
 
 
-def moons_trace(samples: int = SAMPLES) -> Callable[[], Any]:
+def moons_trace() -> Callable[[], Any]:
     """A job that traces and generates what an epoch of B replays: one sample's loss per label, and the penalty."""
     model, params = _moons_model()
     return lambda: _moons_replays(model, params)
