@@ -120,3 +120,17 @@ def test_the_targets_count_the_trace_in_ten_epochs_of_e_through_the_replay():
     line = next(line for line in lines if "over 10 epochs" in line)
     assert line.split(" | ")[1] == f"{run.ratio_text(expected)} [{run._digits(expected)}-{run._digits(expected)}]"
     assert line.endswith("| yes |") == (expected >= 150)
+
+
+def test_the_tracing_floors_row_counts_the_statements_of_the_replay_it_traced():
+    from benchmarks import tracing_floor
+
+    steps = 30
+    row = tracing_floor.floors("C", workloads.chain_trace(steps), 2 * steps, repeats=1)[0]
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert len(cells) == 9 and cells[:2] == ["C", "60"]
+    # Counted another way: the replay's own source, one statement per line of its body that is not a comment.
+    body = workloads.chain_trace(steps)().source.splitlines()[1:]
+    statements = [line for line in body if line.strip() and not line.strip().startswith("#")]
+    assert cells[2] == f"{len(statements) / (2 * steps):.2f}"
+    assert all(cell.endswith("]") for cell in cells[3:])  # each part's median [min-max]

@@ -1,0 +1,143 @@
+"""What tracing costs at the least, per operation: why ``compile`` does not reach 5 us per operation here.
+
+    python -m benchmarks.tracing_floor [--repeats N]
+
+Issue 12 asks that tracing and generating a replay cost at most 5 us per
+traced operation. A replay is written as Python source, one statement per
+node kept and one per edge written, from the one sweep (``backward.edges``),
+and CPython then compiles that source. On the graphs the benchmark traces
+(A, B, C, E), this measures, per traced operation, the parts no such writer
+can avoid, each timed alone:
+
+- f: running ``f`` on the engine, which records the graph;
+- the sweep: ``backward.edges()`` over that graph on the recorded floats,
+  writing nothing (the writer iterates it on symbols, which costs more);
+- CPython's compile() of the very source the trace generated, and of
+  functions of as many statements, each the shortest a replay could have
+  (``t3 = t2 * t1``): what the same number of statements costs however
+  briefly they are written.
+
+These are floors for the code's present shape (a statement per node kept
+and per edge written); they add up to what no writer of that shape can go
+below, not to what a writer of another shape could reach.
+
+Median [min-max] over the repeats, with ``autograd.compile`` as a whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import builtins
+import gc
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import autograd
+from autograd import topological_order
+from autograd.backward import edges
+
+from .run import time_spread
+from .timing import Spread, _sources_compiled
+from .workloads import workloads
+
+
+@contextmanager
+def _functions_traced() -> Iterator[list[tuple[Callable[[], Any], bool]]]:
+    """Every ``(f, has_aux)`` handed to ``autograd.compile`` meanwhile: the trace's graphs, to be built again."""
+    calls: list[tuple[Callable[[], Any], bool]] = []
+    compile_ = autograd.compile
+
+    def recording(f: Callable[[], Any], *arguments: Any, **options: Any) -> Any:
+        calls.append((f, bool(options.get("has_aux", False))))
+        return compile_(f, *arguments, **options)
+
+    autograd.compile = recording
+    try:
+        yield calls
+    finally:
+        autograd.compile = compile_
+
+
+def _best_of(job: Callable[[], object], repeats: int) -> list[float]:
+    """``repeats`` wall times of ``job``, each after a collection, with the collector off while it runs."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        start = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - start)
+        gc.enable()
+    return times
+
+
+def _statements(source: str) -> int:
+    """The statements in the body of the one function a source defines."""
+    function = ast.parse(source).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    return len(function.body)
+
+
+def _shortest(statements: int) -> str:
+    """A function of ``statements`` statements as short as Python has: ``tk = ti * tj``."""
+    lines = [f"    t{k} = t{k - 1} * t{k - 2}" for k in range(2, statements + 2)]
+    return "def replay(t0, t1):\n" + "\n".join(lines) + "\n"
+
+
+def _outputs(f: Callable[[], Any], has_aux: bool) -> Any:
+    result = f()
+    return result[0] if has_aux else result
+
+
+def floors(key: str, trace: Callable[[], object], ops: int, repeats: int) -> list[str]:
+    """One table row: a workload's trace and its floors, per traced operation."""
+    with _sources_compiled() as sources, _functions_traced() as functions:
+        trace()
+    roots = [_outputs(f, has_aux) for f, has_aux in functions]
+    orders = [topological_order(root) for root in roots]
+    counts = [_statements(source) for source, _, _ in sources]
+    statements = sum(counts)
+    shortest = [_shortest(count) for count in counts]  # function by function: compile() grows faster than linearly
+
+    def sweep() -> None:
+        for order in orders:
+            for _ in edges(order, {order[-1]: 1.0}):
+                pass
+
+    parts = {
+        "autograd.compile": trace,
+        "f": lambda: [_outputs(f, has_aux) for f, has_aux in functions],
+        "sweep": sweep,
+        "compile() of the source": lambda: [builtins.compile(*arguments) for arguments in sources],
+        "compile() of shortest": lambda: [builtins.compile(source, "<shortest>", "exec") for source in shortest],
+    }
+    per_op = {name: Spread.of([t / ops for t in _best_of(job, repeats)]) for name, job in parts.items()}
+    per_statement = Spread.of([t / statements for t in _best_of(parts["compile() of shortest"], repeats)])
+    cells = [time_spread(spread) for spread in per_op.values()]
+    return [f"| {key} | {ops:,} | {statements / ops:.2f} | " + " | ".join(cells) + f" | {time_spread(per_statement)} |"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tracing_floor", description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=7, help="times each part is timed (default 7)")
+    repeats = parser.parse_args(argv).repeats
+    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; per traced operation, median [min-max]")
+    print(f"over {repeats} repeats (`python -m benchmarks.tracing_floor --repeats {repeats}`)\n")
+    print(
+        "| workload | operations traced | statements per operation | autograd.compile | f | the sweep "
+        "| compile() of the source | compile() of as many shortest statements | a shortest statement |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for workload in workloads(quick=False):
+        if workload.trace is not None:
+            for row in floors(workload.key, workload.trace(), workload.trace_ops, repeats):
+                print(row, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
