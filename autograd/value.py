@@ -589,8 +589,10 @@ class Value:
 
     # --- operations: each is one entry of the table above ----------------------
 
-    __add__ = __radd__ = _binary_method(ADD)
-    __mul__ = __rmul__ = _binary_method(MULTIPLY)
+    __add__ = _binary_method(ADD)
+    __radd__ = _binary_method(ADD.with_number_first())  # 2 + x is recorded, and drawn, as written
+    __mul__ = _binary_method(MULTIPLY)
+    __rmul__ = _binary_method(MULTIPLY.with_number_first())
     __sub__ = _binary_method(SUBTRACT)
     __rsub__ = _binary_method(SUBTRACT.with_number_first())
     __truediv__ = _binary_method(DIVIDE)

@@ -111,6 +111,9 @@ def test_operands_are_in_the_order_the_operation_takes_them():
     assert (x * y).operands() == (x, y)
     assert (x * x).operands() == (x, x)
     assert (x * 2).operands() == (x, 2.0)
+    assert (2 * x).operands() == (2.0, x), "recorded as written, as 2 - x is"
+    assert (2 + x).operands() == (2.0, x)
+    assert sum([x, y]).operands()[0].operands() == (0.0, x), "sum() starts with 0 + x"
     assert (2 - x).operands() == (2.0, x)
     assert (2**x).operands() == (2.0, x)
     assert (x / 4).operands() == (x, 4.0)
@@ -118,6 +121,20 @@ def test_operands_are_in_the_order_the_operation_takes_them():
     assert type(folded) is float and folded == 0.5
     with no_grad():
         assert (x * 2).operands() == (), "no_grad results are leaves"
+
+
+def test_a_number_on_the_left_of_a_sum_or_product_gives_the_same_bits_as_on_the_right():
+    for number in (3.0, -0.0, 0.0, 1e308, -2.5):
+        for data in (2.0, -0.0, 0.0, 1e-310, math.inf):
+            for left, right in (
+                (lambda x: number * x, lambda x: x * number),
+                (lambda x: number + x, lambda x: x + number),
+            ):
+                a, b = Value(data), Value(data)
+                left(a).backward()
+                right(b).backward()
+                assert math.copysign(1.0, a.grad) == math.copysign(1.0, b.grad) and a.grad == b.grad
+                assert repr(left(Value(data)).data) == repr(right(Value(data)).data)
 
 
 def test_relu_and_abs_have_derivative_zero_at_zero_as_in_pytorch():
