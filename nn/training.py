@@ -165,12 +165,13 @@ def fit(
         for batch in minibatches(data, batch_size, shuffle, rng):
             optimizer.zero_grad()
             batch_loss, outputs = step(batch)
+            if accuracy:  # before the step: outputs that are not class scores are refused with no weight moved
+                correct += _batch_accuracy(outputs, batch.targets) * len(batch)
             optimizer.step()
             loss_sum += batch_loss * len(batch)
             seen += len(batch)
             shown["loss"] = loss_sum / seen
             if accuracy:
-                correct += accuracy_of(outputs, batch.targets) * len(batch)
                 shown["accuracy"] = correct / seen
             bar.update(shown)
         history.loss.append(shown["loss"])
@@ -258,6 +259,17 @@ def _shown(numbers: dict[str, float]) -> dict[str, str]:
 
 
 # --- checks ------------------------------------------------------------------------------------------------------
+
+
+def _batch_accuracy(outputs: list[Any], targets: Sequence[Any]) -> float:
+    """The batch's accuracy; outputs that are not class scores (a regression's) refused with the way out."""
+    try:
+        return accuracy_of(outputs, targets)
+    except ValueError as error:
+        raise ValueError(
+            f"fit: accuracy=True measures class scores against class indices, but {error}; "
+            "pass accuracy=False for other tasks"
+        ) from None
 
 
 def _improved(history: History, monitor: str) -> bool:

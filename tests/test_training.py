@@ -218,6 +218,21 @@ def test_bad_settings_are_refused_before_any_training(arguments, error, message,
     assert model.state_dict() == before and not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_accuracy_on_a_regression_is_refused_with_a_hint_before_any_weight_moves(compiled):
+    """accuracy=True (the default) on a model of one output: refused at the first batch, before its step."""
+    model = MLP(3, [4, 1], seed=0)
+    before = model.state_dict()
+    data = Dataset([[0.1, 0.2, 0.3]] * 6, [0.5] * 6)
+    with pytest.raises(ValueError, match=r"fit: accuracy=True .* pass accuracy=False"):
+        fit(model, mse_of_one, data, optimizer=SGD(model.parameters(), lr=0.1), progress=False, compiled=compiled)
+    assert model.state_dict() == before
+
+
+def mse_of_one(output, target):
+    return mse_loss([output], [target])
+
+
 def tiny_fit(progress):
     model = MLP(3, [3], seed=0)
     data = problem(8, seed=0)
