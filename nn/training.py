@@ -141,8 +141,9 @@ def fit(
     """
     _check_whole("epochs", epochs)
     _check_whole("batch_size", batch_size)
-    if not len(data):
-        raise ValueError("fit: the training data is empty")
+    _check_dataset("data", data, "training")
+    if validation is not None:
+        _check_dataset("validation", validation, "validation")
     monitor = monitor or ("val_loss" if validation is not None else "loss")
     _check_monitor(monitor, validation is not None, accuracy)
     if checkpoint is not None and type(model).__name__ not in ARCHITECTURES:
@@ -288,6 +289,14 @@ def _check_monitor(monitor: str, has_validation: bool, accuracy: bool) -> None:
         raise ValueError(f"fit: monitor {monitor!r} needs validation data")
     if monitor.endswith("accuracy") and not accuracy:
         raise ValueError(f"fit: monitor {monitor!r} needs accuracy=True")
+
+
+def _check_dataset(name: str, data: object, part: str) -> None:
+    """Refused before any training, not after the first epoch (the held-out data are first read there)."""
+    if not isinstance(data, Dataset):
+        raise TypeError(f"fit: {name} must be an nn.Dataset, not {type(data).__name__}")
+    if not len(data):
+        raise ValueError(f"fit: the {part} data is empty")
 
 
 def _check_whole(name: str, value: object) -> None:

@@ -200,6 +200,9 @@ def test_the_best_epoch_follows_the_monitored_number(monitor, better):
         ({"checkpoint": "never-written.json", "model": lambda x: x}, TypeError, "checkpoint saves"),
         ({"compiled": "yes"}, TypeError, "compiled must be True or False"),
         ({"compiled": True, "model": lambda x: x}, TypeError, "compiled=True needs a model with parameters"),
+        ({"data": [([0.1, 0.2, 0.3], 0)] * 6}, TypeError, "fit: data must be an nn.Dataset, not list"),
+        ({"validation": [[0.1, 0.2, 0.3]]}, TypeError, "fit: validation must be an nn.Dataset, not list"),
+        ({"validation": Dataset([], [])}, ValueError, "fit: the validation data is empty"),
     ],
 )
 def test_bad_settings_are_refused_before_any_training(arguments, error, message, tmp_path, monkeypatch):
@@ -210,7 +213,7 @@ def test_bad_settings_are_refused_before_any_training(arguments, error, message,
         fit(
             arguments.pop("model", model),
             cross_entropy,
-            problem(6, seed=0),
+            arguments.pop("data", problem(6, seed=0)),
             optimizer=SGD(model.parameters(), lr=0.1),
             progress=False,
             **arguments,
