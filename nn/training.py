@@ -148,8 +148,13 @@ def fit(
     _check_monitor(monitor, validation is not None, accuracy)
     if checkpoint is not None and type(model).__name__ not in ARCHITECTURES:
         raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
-    if not isinstance(compiled, bool):
-        raise TypeError(f"fit: compiled must be True or False, got {compiled!r}")
+    for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled)):
+        if not isinstance(switch, bool):
+            raise TypeError(f"fit: {name} must be True or False, got {switch!r}")
+    if not isinstance(progress, bool) and not callable(getattr(progress, "write", None)):
+        raise TypeError(f"fit: progress must be True, False or a stream to write to, got {progress!r}")
+    if not all(callable(getattr(optimizer, method, None)) for method in ("zero_grad", "step")):
+        raise TypeError(f"fit: optimizer must be an optimiser (with zero_grad() and step()), got {optimizer!r}")
     if compiled and not callable(getattr(model, "parameters", None)):
         raise TypeError(
             f"fit: compiled=True needs a model with parameters() (an nn.Module), not {type(model).__name__}"

@@ -203,6 +203,11 @@ def test_the_best_epoch_follows_the_monitored_number(monitor, better):
         ({"data": [([0.1, 0.2, 0.3], 0)] * 6}, TypeError, "fit: data must be an nn.Dataset, not list"),
         ({"validation": [[0.1, 0.2, 0.3]]}, TypeError, "fit: validation must be an nn.Dataset, not list"),
         ({"validation": Dataset([], [])}, ValueError, "fit: the validation data is empty"),
+        ({"shuffle": "no"}, TypeError, "fit: shuffle must be True or False, got 'no'"),
+        ({"accuracy": None}, TypeError, "fit: accuracy must be True or False, got None"),
+        ({"progress": None}, TypeError, "fit: progress must be True, False or a stream to write to, got None"),
+        ({"progress": "yes"}, TypeError, "fit: progress must be True, False or a stream to write to, got 'yes'"),
+        ({"optimizer": None}, TypeError, r"fit: optimizer must be an optimiser \(with zero_grad\(\) and step\(\)\)"),
     ],
 )
 def test_bad_settings_are_refused_before_any_training(arguments, error, message, tmp_path, monkeypatch):
@@ -214,9 +219,8 @@ def test_bad_settings_are_refused_before_any_training(arguments, error, message,
             arguments.pop("model", model),
             cross_entropy,
             arguments.pop("data", problem(6, seed=0)),
-            optimizer=SGD(model.parameters(), lr=0.1),
-            progress=False,
-            **arguments,
+            optimizer=arguments.pop("optimizer", SGD(model.parameters(), lr=0.1)),
+            **{"progress": False, **arguments},
         )
     assert model.state_dict() == before and not list(tmp_path.iterdir())
 
