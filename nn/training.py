@@ -18,6 +18,7 @@ same numbers to the last bit.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import sys
@@ -148,6 +149,8 @@ def fit(
     _check_monitor(monitor, validation is not None, accuracy)
     if checkpoint is not None and type(model).__name__ not in ARCHITECTURES:
         raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
+    if checkpoint is not None:
+        _check_writable(checkpoint)
     for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled)):
         if not isinstance(switch, bool):
             raise TypeError(f"fit: {name} must be True or False, got {switch!r}")
@@ -302,6 +305,21 @@ def _check_dataset(name: str, data: object, part: str) -> None:
         raise TypeError(f"fit: {name} must be an nn.Dataset, not {type(data).__name__}")
     if not len(data):
         raise ValueError(f"fit: the {part} data is empty")
+
+
+def _check_writable(path: str | os.PathLike[str]) -> None:
+    """A checkpoint that ``save`` could not write is refused now, not when the first epoch ends."""
+    name = os.fspath(path)
+    if not name.strip():
+        raise ValueError("fit: checkpoint needs a file name, not an empty one")
+    target = os.path.realpath(path)  # save writes through symbolic links
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, "fit: the checkpoint is a folder, not a file", name)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "fit: the checkpoint's folder does not exist", name)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(errno.EACCES, "fit: the checkpoint's folder is not writable", name)
 
 
 def _check_whole(name: str, value: object) -> None:

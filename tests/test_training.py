@@ -3,6 +3,7 @@ report with and without tqdm, and the best model it saves."""
 
 import io
 import math
+import os
 import random
 import struct
 import sys
@@ -238,6 +239,32 @@ def test_accuracy_on_a_regression_is_refused_with_a_hint_before_any_weight_moves
 
 def mse_of_one(output, target):
     return mse_loss([output], [target])
+
+
+@pytest.mark.parametrize(
+    ("where", "error", "message"),
+    [
+        ("missing/best.json", FileNotFoundError, "the checkpoint's folder does not exist"),
+        (".", IsADirectoryError, "the checkpoint is a folder"),
+        ("", ValueError, "checkpoint needs a file name"),
+    ],
+)
+def test_a_checkpoint_that_cannot_be_written_is_refused_before_any_training(where, error, message, tmp_path):
+    model = MLP(3, [3], seed=0)
+    before = model.state_dict()
+    path = os.path.join(tmp_path, where) if where else where
+    with pytest.raises(error, match=message) as raised:
+        fit(
+            model,
+            cross_entropy,
+            problem(6, seed=0),
+            optimizer=SGD(model.parameters(), lr=0.1),
+            checkpoint=path,
+            progress=False,
+        )
+    assert model.state_dict() == before and not list(tmp_path.iterdir())
+    if where:
+        assert raised.value.filename == path  # named as given
 
 
 def tiny_fit(progress):
