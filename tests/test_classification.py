@@ -90,12 +90,26 @@ def test_plain_numbers_are_accepted_as_logits():
         ([1.0, 2.0], -1, ValueError, "not one of the 2 classes"),
         ([1.0, 2.0], True, TypeError, "class index"),
         ([1.0, 2.0], 1.0, TypeError, "class index"),
-        ([], 0, ValueError, "not one of the 0 classes"),
+        ([], 0, ValueError, "cross_entropy: needs one logit per class"),
+        (None, 0, ValueError, "cross_entropy: needs one logit per class"),
+        (5.0, 0, ValueError, "cross_entropy: needs one logit per class"),
+        (iter([1.0, 2.0]), 0, ValueError, "cross_entropy: needs one logit per class"),
     ],
 )
 def test_cross_entropy_refuses_a_bad_target_clearly(logits, target, error, message):
     with pytest.raises(error, match=message):
         cross_entropy(logits, target)
+
+
+def test_a_numpy_array_of_logits_is_read_as_a_list_of_numbers():
+    np = pytest.importorskip("numpy")
+    logits = [-3.2, 0.1, 4.7, 2.2, -0.9]
+    expected = torch.nn.functional.cross_entropy(torch.tensor([logits], dtype=torch.float64), torch.tensor([2]))
+    assert cross_entropy(np.array(logits), 2).data == pytest.approx(expected.item(), rel=1e-12)
+    close(
+        [p.data for p in softmax(np.array(logits))],
+        torch.softmax(torch.tensor(logits, dtype=torch.float64), 0).tolist(),
+    )
 
 
 def test_softmax_refuses_no_logits_and_a_single_value():
