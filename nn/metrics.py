@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,11 +12,15 @@ Score = Value | float
 
 
 def argmax(scores: Sequence[Score]) -> int:
-    """The index of the largest score (the first, on a tie, as ``torch.argmax``): the predicted class."""
+    """The index of the largest score (the first, on a tie, as ``torch.argmax``): the predicted class.
+
+    A NaN counts as the largest, as in ``torch.argmax`` and ``numpy.argmax``: a diverged model is
+    not credited with the class of whichever score came first.
+    """
     if isinstance(scores, Value) or not isinstance(scores, Sequence) or not scores:
         raise ValueError(f"argmax needs one score per class (a non-empty list), got {scores!r}")
     numbers = [float(score) for score in scores]
-    return max(range(len(numbers)), key=numbers.__getitem__)
+    return max(range(len(numbers)), key=lambda i: (math.isnan(numbers[i]), numbers[i]))
 
 
 def accuracy(outputs: Sequence[Sequence[Score]], targets: Sequence[int]) -> float:

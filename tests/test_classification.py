@@ -125,6 +125,12 @@ def test_argmax_takes_the_first_of_equal_scores_as_torch_does():
     assert argmax([Value(0.1), Value(0.7), Value(0.2)]) == 1
 
 
+def test_argmax_takes_a_nan_score_as_the_largest_as_torch_and_numpy_do():
+    nan = math.nan
+    for scores in ([1.0, nan, 0.0], [nan, 3.0, nan], [2.0, 5.0, nan, 7.0], [0.0, -math.inf, nan]):
+        assert argmax(scores) == torch.argmax(torch.tensor(scores, dtype=torch.float64)).item(), scores
+
+
 def test_accuracy_counts_the_samples_whose_largest_output_is_their_target():
     outputs = [[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.5, 0.5]]
     # by hand: class 1 (right), class 0 (right), class 1 (wrong: 0), a tie read as class 0 (right)
