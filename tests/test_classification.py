@@ -154,5 +154,22 @@ def test_confusion_matrix_matches_scikit_learn():
     targets = [rng.randrange(4) for _ in range(50)]
     predictions = [t if rng.random() < 0.6 else rng.randrange(4) for t in targets]
     assert confusion_matrix(targets, predictions, 4) == metrics.confusion_matrix(targets, predictions).tolist()
+    numpy_targets = pytest.importorskip("numpy").array(targets)  # as scikit-learn's datasets hold them
+    assert confusion_matrix(numpy_targets, predictions, 4) == confusion_matrix(targets, predictions, 4)
     with pytest.raises(ValueError, match=r"not in 0\.\.3"):
         confusion_matrix([4], [0], 4)
+
+
+@pytest.mark.parametrize(
+    ("targets", "predictions", "n_classes", "error", "message"),
+    [
+        ([1.0], [0], 2, TypeError, r"confusion_matrix: classes must be whole numbers \(ints\), got 1\.0"),
+        ([0], ["1"], 2, TypeError, r"confusion_matrix: classes must be whole numbers \(ints\), got '1'"),
+        ([True], [0], 2, TypeError, r"confusion_matrix: classes must be whole numbers \(ints\), got True"),
+        ([0], [0], 0, ValueError, "confusion_matrix: n_classes must be a whole number >= 1, got 0"),
+        ([0], [0], 2.0, ValueError, "confusion_matrix: n_classes must be a whole number >= 1, got 2.0"),
+    ],
+)
+def test_confusion_matrix_refuses_classes_that_are_not_indices_clearly(targets, predictions, n_classes, error, message):
+    with pytest.raises(error, match=message):
+        confusion_matrix(targets, predictions, n_classes)
