@@ -8,8 +8,9 @@ so a seed gives the same split and the same batches on every run and machine.
 from __future__ import annotations
 
 import math
+import numbers
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ class Dataset:
     def __init__(self, inputs: Sequence[Sequence[float]], targets: Sequence[Any]) -> None:
         if len(inputs) != len(targets):
             raise ValueError(f"a Dataset needs one target per input: {len(inputs)} inputs, {len(targets)} targets")
-        object.__setattr__(self, "inputs", tuple(tuple(x) for x in inputs))
+        object.__setattr__(self, "inputs", tuple(_numbers(index, x) for index, x in enumerate(inputs)))
         object.__setattr__(self, "targets", tuple(targets))
 
     def __len__(self) -> int:
@@ -50,6 +51,7 @@ def train_test_split(data: Dataset, test_fraction: float = 0.2, seed: Seed = 0) 
     scikit-learn; each part keeps at least one sample. The same seed gives
     the same split.
     """
+    _check_dataset("train_test_split", data)
     if isinstance(test_fraction, bool) or not isinstance(test_fraction, int | float) or not 0 < test_fraction < 1:
         raise ValueError(f"train_test_split: test_fraction must be between 0 and 1, got {test_fraction!r}")
     n_test = math.ceil(test_fraction * len(data))
@@ -67,6 +69,7 @@ def minibatches(data: Dataset, batch_size: int, shuffle: bool = True, seed: Seed
     Pass one ``random.Random`` for every epoch to get a new order each epoch,
     still reproducible; ``shuffle=False`` keeps the dataset's order.
     """
+    _check_dataset("minibatches", data)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"minibatches: batch_size must be a whole number >= 1, got {batch_size!r}")
     order = _shuffled(len(data), _rng(seed)) if shuffle else list(range(len(data)))
@@ -87,6 +90,19 @@ def load_digits() -> Dataset:
     digits = datasets.load_digits()
     inputs = [[pixel / 16.0 for pixel in row] for row in digits.data.tolist()]
     return Dataset(inputs, [int(target) for target in digits.target.tolist()])
+
+
+def _numbers(index: int, x: object) -> tuple[float, ...]:
+    """Input ``index`` as a tuple of its numbers; anything else refused here, not deep inside a model."""
+    row = tuple(x) if isinstance(x, Iterable) and not isinstance(x, str) else None
+    if row is None or any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in row):
+        raise TypeError(f"a Dataset's inputs must be sequences of numbers: input {index} is {x!r}")
+    return row
+
+
+def _check_dataset(name: str, data: object) -> None:
+    if not isinstance(data, Dataset):
+        raise TypeError(f"{name} needs an nn.Dataset, not {type(data).__name__}")
 
 
 def _rng(seed: Seed) -> random.Random:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 
 from autograd import Value, detached
 
@@ -66,9 +66,9 @@ def cross_entropy(logits: Sequence[Logit], target_class: int) -> Value:
     """
     if isinstance(target_class, bool) or not isinstance(target_class, int):
         raise TypeError(f"cross_entropy: target_class must be a class index (an int), got {target_class!r}")
-    if not 0 <= target_class < len(logits):
-        raise ValueError(f"cross_entropy: target_class {target_class} is not one of the {len(logits)} classes")
     shifted = _shifted("cross_entropy", logits)
+    if not 0 <= target_class < len(shifted):
+        raise ValueError(f"cross_entropy: target_class {target_class} is not one of the {len(shifted)} classes")
     return _total([z.exp() for z in shifted]).log() - shifted[target_class]
 
 
@@ -78,7 +78,7 @@ def _shifted(name: str, logits: Sequence[Logit]) -> list[Value]:
     The largest is ``detached``: a plain number here, which a compiled replay recomputes from each
     call's logits instead of freezing the traced one.
     """
-    if isinstance(logits, Value) or not logits:
+    if isinstance(logits, Value) or not isinstance(logits, Sized) or len(logits) == 0:  # len: a numpy array too
         raise ValueError(f"{name}: needs one logit per class (a non-empty list), got {logits!r}")
     values = [logit if isinstance(logit, Value) else Value(logit) for logit in logits]
     peak = detached(max, values)

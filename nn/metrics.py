@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,11 +13,15 @@ Score = Value | float
 
 
 def argmax(scores: Sequence[Score]) -> int:
-    """The index of the largest score (the first, on a tie, as ``torch.argmax``): the predicted class."""
+    """The index of the largest score (the first, on a tie, as ``torch.argmax``): the predicted class.
+
+    A NaN counts as the largest, as in ``torch.argmax`` and ``numpy.argmax``: a diverged model is
+    not credited with the class of whichever score came first.
+    """
     if isinstance(scores, Value) or not isinstance(scores, Sequence) or not scores:
         raise ValueError(f"argmax needs one score per class (a non-empty list), got {scores!r}")
     numbers = [float(score) for score in scores]
-    return max(range(len(numbers)), key=numbers.__getitem__)
+    return max(range(len(numbers)), key=lambda i: (math.isnan(numbers[i]), numbers[i]))
 
 
 def accuracy(outputs: Sequence[Sequence[Score]], targets: Sequence[int]) -> float:
@@ -36,6 +42,11 @@ def confusion_matrix(targets: Sequence[int], predictions: Sequence[int], n_class
     """``matrix[true][predicted]``: how often each class was taken for each, as scikit-learn's."""
     if len(targets) != len(predictions):
         raise ValueError(f"confusion_matrix: {len(targets)} targets but {len(predictions)} predictions")
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 1:
+        raise ValueError(f"confusion_matrix: n_classes must be a whole number >= 1, got {n_classes!r}")
+    for label in (*targets, *predictions):
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):  # numpy's ints are classes too
+            raise TypeError(f"confusion_matrix: classes must be whole numbers (ints), got {label!r}")
     matrix = [[0] * n_classes for _ in range(n_classes)]
     for true, predicted in zip(targets, predictions, strict=True):
         if not (0 <= true < n_classes and 0 <= predicted < n_classes):

@@ -18,6 +18,7 @@ same numbers to the last bit.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import sys
@@ -141,14 +142,22 @@ def fit(
     """
     _check_whole("epochs", epochs)
     _check_whole("batch_size", batch_size)
-    if not len(data):
-        raise ValueError("fit: the training data is empty")
+    _check_dataset("data", data, "training")
+    if validation is not None:
+        _check_dataset("validation", validation, "validation")
     monitor = monitor or ("val_loss" if validation is not None else "loss")
     _check_monitor(monitor, validation is not None, accuracy)
     if checkpoint is not None and type(model).__name__ not in ARCHITECTURES:
         raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
-    if not isinstance(compiled, bool):
-        raise TypeError(f"fit: compiled must be True or False, got {compiled!r}")
+    if checkpoint is not None:
+        _check_writable(checkpoint)
+    for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled)):
+        if not isinstance(switch, bool):
+            raise TypeError(f"fit: {name} must be True or False, got {switch!r}")
+    if not isinstance(progress, bool) and not callable(getattr(progress, "write", None)):
+        raise TypeError(f"fit: progress must be True, False or a stream to write to, got {progress!r}")
+    if not all(callable(getattr(optimizer, method, None)) for method in ("zero_grad", "step")):
+        raise TypeError(f"fit: optimizer must be an optimiser (with zero_grad() and step()), got {optimizer!r}")
     if compiled and not callable(getattr(model, "parameters", None)):
         raise TypeError(
             f"fit: compiled=True needs a model with parameters() (an nn.Module), not {type(model).__name__}"
@@ -165,12 +174,13 @@ def fit(
         for batch in minibatches(data, batch_size, shuffle, rng):
             optimizer.zero_grad()
             batch_loss, outputs = step(batch)
+            if accuracy:  # before the step: outputs that are not class scores are refused with no weight moved
+                correct += _batch_accuracy(outputs, batch.targets) * len(batch)
             optimizer.step()
             loss_sum += batch_loss * len(batch)
             seen += len(batch)
             shown["loss"] = loss_sum / seen
             if accuracy:
-                correct += accuracy_of(outputs, batch.targets) * len(batch)
                 shown["accuracy"] = correct / seen
             bar.update(shown)
         history.loss.append(shown["loss"])
@@ -260,6 +270,17 @@ def _shown(numbers: dict[str, float]) -> dict[str, str]:
 # --- checks ------------------------------------------------------------------------------------------------------
 
 
+def _batch_accuracy(outputs: list[Any], targets: Sequence[Any]) -> float:
+    """The batch's accuracy; outputs that are not class scores (a regression's) refused with the way out."""
+    try:
+        return accuracy_of(outputs, targets)
+    except ValueError as error:
+        raise ValueError(
+            f"fit: accuracy=True measures class scores against class indices, but {error}; "
+            "pass accuracy=False for other tasks"
+        ) from None
+
+
 def _improved(history: History, monitor: str) -> bool:
     """Whether the last epoch is strictly the best so far by ``monitor``."""
     numbers: list[float] = getattr(history, monitor)
@@ -276,6 +297,29 @@ def _check_monitor(monitor: str, has_validation: bool, accuracy: bool) -> None:
         raise ValueError(f"fit: monitor {monitor!r} needs validation data")
     if monitor.endswith("accuracy") and not accuracy:
         raise ValueError(f"fit: monitor {monitor!r} needs accuracy=True")
+
+
+def _check_dataset(name: str, data: object, part: str) -> None:
+    """Refused before any training, not after the first epoch (the held-out data are first read there)."""
+    if not isinstance(data, Dataset):
+        raise TypeError(f"fit: {name} must be an nn.Dataset, not {type(data).__name__}")
+    if not len(data):
+        raise ValueError(f"fit: the {part} data is empty")
+
+
+def _check_writable(path: str | os.PathLike[str]) -> None:
+    """A checkpoint that ``save`` could not write is refused now, not when the first epoch ends."""
+    name = os.fspath(path)
+    if not name.strip():
+        raise ValueError("fit: checkpoint needs a file name, not an empty one")
+    target = os.path.realpath(path)  # save writes through symbolic links
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, "fit: the checkpoint is a folder, not a file", name)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "fit: the checkpoint's folder does not exist", name)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(errno.EACCES, "fit: the checkpoint's folder is not writable", name)
 
 
 def _check_whole(name: str, value: object) -> None:

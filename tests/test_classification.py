@@ -90,12 +90,26 @@ def test_plain_numbers_are_accepted_as_logits():
         ([1.0, 2.0], -1, ValueError, "not one of the 2 classes"),
         ([1.0, 2.0], True, TypeError, "class index"),
         ([1.0, 2.0], 1.0, TypeError, "class index"),
-        ([], 0, ValueError, "not one of the 0 classes"),
+        ([], 0, ValueError, "cross_entropy: needs one logit per class"),
+        (None, 0, ValueError, "cross_entropy: needs one logit per class"),
+        (5.0, 0, ValueError, "cross_entropy: needs one logit per class"),
+        (iter([1.0, 2.0]), 0, ValueError, "cross_entropy: needs one logit per class"),
     ],
 )
 def test_cross_entropy_refuses_a_bad_target_clearly(logits, target, error, message):
     with pytest.raises(error, match=message):
         cross_entropy(logits, target)
+
+
+def test_a_numpy_array_of_logits_is_read_as_a_list_of_numbers():
+    np = pytest.importorskip("numpy")
+    logits = [-3.2, 0.1, 4.7, 2.2, -0.9]
+    expected = torch.nn.functional.cross_entropy(torch.tensor([logits], dtype=torch.float64), torch.tensor([2]))
+    assert cross_entropy(np.array(logits), 2).data == pytest.approx(expected.item(), rel=1e-12)
+    close(
+        [p.data for p in softmax(np.array(logits))],
+        torch.softmax(torch.tensor(logits, dtype=torch.float64), 0).tolist(),
+    )
 
 
 def test_softmax_refuses_no_logits_and_a_single_value():
@@ -109,6 +123,12 @@ def test_argmax_takes_the_first_of_equal_scores_as_torch_does():
     for scores in ([0.5, 0.5], [1.0, 3.0, 3.0, 2.0], [-1.0], [2.0, -5.0, 2.0]):
         assert argmax(scores) == torch.argmax(torch.tensor(scores)).item()
     assert argmax([Value(0.1), Value(0.7), Value(0.2)]) == 1
+
+
+def test_argmax_takes_a_nan_score_as_the_largest_as_torch_and_numpy_do():
+    nan = math.nan
+    for scores in ([1.0, nan, 0.0], [nan, 3.0, nan], [2.0, 5.0, nan, 7.0], [0.0, -math.inf, nan]):
+        assert argmax(scores) == torch.argmax(torch.tensor(scores, dtype=torch.float64)).item(), scores
 
 
 def test_accuracy_counts_the_samples_whose_largest_output_is_their_target():
@@ -134,5 +154,22 @@ def test_confusion_matrix_matches_scikit_learn():
     targets = [rng.randrange(4) for _ in range(50)]
     predictions = [t if rng.random() < 0.6 else rng.randrange(4) for t in targets]
     assert confusion_matrix(targets, predictions, 4) == metrics.confusion_matrix(targets, predictions).tolist()
+    numpy_targets = pytest.importorskip("numpy").array(targets)  # as scikit-learn's datasets hold them
+    assert confusion_matrix(numpy_targets, predictions, 4) == confusion_matrix(targets, predictions, 4)
     with pytest.raises(ValueError, match=r"not in 0\.\.3"):
         confusion_matrix([4], [0], 4)
+
+
+@pytest.mark.parametrize(
+    ("targets", "predictions", "n_classes", "error", "message"),
+    [
+        ([1.0], [0], 2, TypeError, r"confusion_matrix: classes must be whole numbers \(ints\), got 1\.0"),
+        ([0], ["1"], 2, TypeError, r"confusion_matrix: classes must be whole numbers \(ints\), got '1'"),
+        ([True], [0], 2, TypeError, r"confusion_matrix: classes must be whole numbers \(ints\), got True"),
+        ([0], [0], 0, ValueError, "confusion_matrix: n_classes must be a whole number >= 1, got 0"),
+        ([0], [0], 2.0, ValueError, "confusion_matrix: n_classes must be a whole number >= 1, got 2.0"),
+    ],
+)
+def test_confusion_matrix_refuses_classes_that_are_not_indices_clearly(targets, predictions, n_classes, error, message):
+    with pytest.raises(error, match=message):
+        confusion_matrix(targets, predictions, n_classes)

@@ -19,6 +19,31 @@ def test_a_dataset_needs_one_target_per_input():
         Dataset([[1.0], [2.0]], [0, 1, 2])
 
 
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (["abc", "def"], "input 0 is 'abc'"),
+        ([[1.0, None], [2.0, 3.0]], r"input 0 is \[1\.0, None\]"),
+        ([[1.0], [True]], r"input 1 is \[True\]"),
+        ([1.0, 2.0], "input 0 is 1.0"),
+    ],
+)
+def test_a_dataset_refuses_inputs_that_are_not_sequences_of_numbers(inputs, message):
+    with pytest.raises(TypeError, match=f"a Dataset's inputs must be sequences of numbers: {message}"):
+        Dataset(inputs, [0, 1])
+
+
+def test_a_dataset_takes_the_rows_of_a_numpy_array():
+    np = pytest.importorskip("numpy")
+    assert Dataset(np.array([[1.0, 2.0], [3.0, 4.0]]), [0, 1]).inputs == ((1.0, 2.0), (3.0, 4.0))
+
+
+@pytest.mark.parametrize(("function", "setting"), [(train_test_split, 0.5), (minibatches, 1)])
+def test_the_data_functions_refuse_what_is_not_a_dataset(function, setting):
+    with pytest.raises(TypeError, match=f"{function.__name__} needs an nn.Dataset, not list"):
+        next(iter(function([([1.0], 0), ([2.0], 1)], setting)))
+
+
 @pytest.mark.parametrize(("n", "fraction"), [(10, 0.2), (1797, 0.2), (1437, 0.1), (7, 0.5), (3, 0.01)])
 def test_split_sizes_are_scikit_learns_and_the_parts_are_disjoint_and_complete(n, fraction):
     model_selection = pytest.importorskip("sklearn.model_selection")

@@ -78,3 +78,13 @@ def test_eager_and_compiled_cannot_both_be_asked_for(capsys):
     with pytest.raises(SystemExit):
         main(["train", "digits", "--eager", "--compiled"])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["missing/model.json", "."], ids=["missing folder", "a folder"])
+def test_an_out_path_that_cannot_be_written_is_refused_before_training(where, tmp_path, capsys):
+    path = str(tmp_path / where)
+    assert main(["train", "digits", *TINY, "--out", path]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("micro-autograd: error: ") and repr(path) in err
+    assert "the checkpoint's folder does not exist" in err or "the checkpoint is a folder" in err
+    assert not list(tmp_path.iterdir())

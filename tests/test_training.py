@@ -3,6 +3,7 @@ report with and without tqdm, and the best model it saves."""
 
 import io
 import math
+import os
 import random
 import struct
 import sys
@@ -200,6 +201,14 @@ def test_the_best_epoch_follows_the_monitored_number(monitor, better):
         ({"checkpoint": "never-written.json", "model": lambda x: x}, TypeError, "checkpoint saves"),
         ({"compiled": "yes"}, TypeError, "compiled must be True or False"),
         ({"compiled": True, "model": lambda x: x}, TypeError, "compiled=True needs a model with parameters"),
+        ({"data": [([0.1, 0.2, 0.3], 0)] * 6}, TypeError, "fit: data must be an nn.Dataset, not list"),
+        ({"validation": [[0.1, 0.2, 0.3]]}, TypeError, "fit: validation must be an nn.Dataset, not list"),
+        ({"validation": Dataset([], [])}, ValueError, "fit: the validation data is empty"),
+        ({"shuffle": "no"}, TypeError, "fit: shuffle must be True or False, got 'no'"),
+        ({"accuracy": None}, TypeError, "fit: accuracy must be True or False, got None"),
+        ({"progress": None}, TypeError, "fit: progress must be True, False or a stream to write to, got None"),
+        ({"progress": "yes"}, TypeError, "fit: progress must be True, False or a stream to write to, got 'yes'"),
+        ({"optimizer": None}, TypeError, r"fit: optimizer must be an optimiser \(with zero_grad\(\) and step\(\)\)"),
     ],
 )
 def test_bad_settings_are_refused_before_any_training(arguments, error, message, tmp_path, monkeypatch):
@@ -210,12 +219,52 @@ def test_bad_settings_are_refused_before_any_training(arguments, error, message,
         fit(
             arguments.pop("model", model),
             cross_entropy,
-            problem(6, seed=0),
-            optimizer=SGD(model.parameters(), lr=0.1),
-            progress=False,
-            **arguments,
+            arguments.pop("data", problem(6, seed=0)),
+            optimizer=arguments.pop("optimizer", SGD(model.parameters(), lr=0.1)),
+            **{"progress": False, **arguments},
         )
     assert model.state_dict() == before and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_accuracy_on_a_regression_is_refused_with_a_hint_before_any_weight_moves(compiled):
+    """accuracy=True (the default) on a model of one output: refused at the first batch, before its step."""
+    model = MLP(3, [4, 1], seed=0)
+    before = model.state_dict()
+    data = Dataset([[0.1, 0.2, 0.3]] * 6, [0.5] * 6)
+    with pytest.raises(ValueError, match=r"fit: accuracy=True .* pass accuracy=False"):
+        fit(model, mse_of_one, data, optimizer=SGD(model.parameters(), lr=0.1), progress=False, compiled=compiled)
+    assert model.state_dict() == before
+
+
+def mse_of_one(output, target):
+    return mse_loss([output], [target])
+
+
+@pytest.mark.parametrize(
+    ("where", "error", "message"),
+    [
+        ("missing/best.json", FileNotFoundError, "the checkpoint's folder does not exist"),
+        (".", IsADirectoryError, "the checkpoint is a folder"),
+        ("", ValueError, "checkpoint needs a file name"),
+    ],
+)
+def test_a_checkpoint_that_cannot_be_written_is_refused_before_any_training(where, error, message, tmp_path):
+    model = MLP(3, [3], seed=0)
+    before = model.state_dict()
+    path = os.path.join(tmp_path, where) if where else where
+    with pytest.raises(error, match=message) as raised:
+        fit(
+            model,
+            cross_entropy,
+            problem(6, seed=0),
+            optimizer=SGD(model.parameters(), lr=0.1),
+            checkpoint=path,
+            progress=False,
+        )
+    assert model.state_dict() == before and not list(tmp_path.iterdir())
+    if where:
+        assert raised.value.filename == path  # named as given
 
 
 def tiny_fit(progress):
