@@ -91,7 +91,7 @@ def test_article_source_reads_like_the_articles_formulas():
     assert source.startswith("def replay(parameters, data, seed, gradients):\n")
     assert "    w1, w2, w3, w4, w5, w6 = parameters\n" in source
     assert "    h1 = w1 * i1 + w2 * i2\n" in source
-    assert re.search(r"\n    t\d+ = 0.5 \* (t\d+) \*\* 2.0\n", source)  # ** 2 written out, not called; 0.5 * first, as in f
+    assert re.search(r"\n    t\d+ = 0.5 \* (t\d+) \*\* 2.0\n", source)  # ** 2 written out; 0.5 first, as f has it
 
 
 def test_new_numbers_give_what_the_eager_engine_gives():
