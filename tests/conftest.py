@@ -1,7 +1,11 @@
 """The engine's own tests carry the marker ``engine``: CI (``.ci/run``) reruns them on the pure-Python
-implementation (``MICRO_AUTOGRAD_PURE_PYTHON=1 python -m pytest -m engine``), beside the main run."""
+implementation (``MICRO_AUTOGRAD_PURE_PYTHON=1 python -m pytest -m engine``), beside the main run.
+
+In CI (``CI`` set, as ``.ci/run`` and CI services set it) a skipped test fails instead, naming its reason:
+everything a test needs is installed there, so a skip could only hide something missing."""
 
 import gc
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -33,6 +37,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in ENGINE_TESTS:
             item.add_marker(pytest.mark.engine)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where everything the tests need is installed: {reason}"
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """What CI runs: the README's test command, and the engine's own tests again on the pure-Python implementation."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +27,19 @@ def test_the_engine_marker_selects_every_engine_test_file_and_nothing_else():
     ).stdout
     files = {line.split("::")[0].removeprefix("tests/") for line in collected.splitlines() if "::" in line}
     assert files == set(ENGINE_TESTS)
+
+
+def test_in_ci_a_skipped_test_fails_naming_its_reason(tmp_path):
+    """CI installs everything the tests need: a skip there (a missing extra, say) must fail, not pass quietly."""
+    assert 'export CI="${CI:-true}"' in CI
+    (tmp_path / "test_needs_something.py").write_text(
+        "import pytest\n\ndef test_it():\n    pytest.importorskip('a_module_nobody_installed')\n"
+    )
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider", str(tmp_path)]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
+    runs = {
+        ci: subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env={**environment, "CI": ci})
+        for ci in ("true", "")
+    }
+    assert runs["true"].returncode == 1 and "skipped in CI" in runs["true"].stdout, runs["true"].stdout
+    assert runs[""].returncode == 0 and "1 skipped" in runs[""].stdout, runs[""].stdout
