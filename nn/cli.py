@@ -16,6 +16,7 @@ from autograd import AutogradError, ExpressionError, Value, explain, installatio
 
 from . import article, article_views, train_command
 from .optim import SGD
+from .training import TrainingDivergedError
 
 
 def _formatter(precise: bool) -> Callable[[float], str]:
@@ -102,10 +103,6 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
                 f"Note: E grew from {fmt(error.data)} to {fmt(loss.data)}: with a = {fmt(lr)} the steps overshoot "
                 f"the minimum. Try a smaller --lr (the article's is {article.LEARNING_RATE:g})."
             )
-
-
-class TrainingDivergedError(ValueError):
-    """Gradient descent left the range of floats: the learning rate is far too large."""
 
 
 def _check_training(step: int, lr: float, error: float, weights: dict[str, Value]) -> None:

@@ -19,9 +19,10 @@ from .layers import MLP
 from .losses import cross_entropy
 from .metrics import predict
 from .optim import SGD
-from .training import History, fit
+from .training import History, TrainingDivergedError, fit
 
 DATASETS = ("digits",)
+LEARNING_RATE = 0.1
 TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1
 COMPILED = True  # the replay's numbers are eager training's, bit for bit, and it is several times faster
 
@@ -46,7 +47,7 @@ def add_parser(
     parser.add_argument("--hidden", type=whole, default=32, help="neurons in the hidden layer (default: %(default)s)")
     parser.add_argument("--batch", type=whole, default=32, help="samples per minibatch (default: %(default)s)")
     parser.add_argument(
-        "--lr", type=positive, default=0.1, help="SGD learning rate, with momentum 0.9 (default: %(default)s)"
+        "--lr", type=positive, default=LEARNING_RATE, help="SGD learning rate, with momentum 0.9 (default: %(default)s)"
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of the weights and the shuffles (default: %(default)s)"
@@ -104,19 +105,24 @@ def train(
         flush=True,
     )
     start = time.perf_counter()
-    history = fit(
-        model,
-        cross_entropy,
-        training,
-        optimizer=optimizer,
-        epochs=epochs,
-        batch_size=batch,
-        validation=validation,
-        checkpoint=path,
-        seed=seed,
-        progress=progress,
-        compiled=compiled,
-    )
+    try:
+        history = fit(
+            model,
+            cross_entropy,
+            training,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=batch,
+            validation=validation,
+            checkpoint=path,
+            seed=seed,
+            progress=progress,
+            compiled=compiled,
+        )
+    except TrainingDivergedError as diverged:
+        raise TrainingDivergedError(
+            f"{diverged}: try a smaller --lr than {lr:g} (the default is {LEARNING_RATE:g})"
+        ) from None
     seconds = time.perf_counter() - start
     best = load(path).model
     assert isinstance(best, MLP)

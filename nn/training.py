@@ -47,6 +47,10 @@ MONITORS = {"loss": "lower", "val_loss": "lower", "accuracy": "higher", "val_acc
 """What ``fit`` can pick the best epoch by, and which way is better."""
 
 
+class TrainingDivergedError(ValueError):
+    """Gradient descent left the range of floats: the learning rate is far too large."""
+
+
 @dataclass
 class History:
     """What ``fit`` measured, one entry per epoch: ready for ``plt.plot(history.loss)``.
@@ -184,6 +188,10 @@ def fit(
                 shown["accuracy"] = correct / seen
             bar.update(shown)
         history.loss.append(shown["loss"])
+        broken = _divergence(shown["loss"], model)
+        if broken:  # every later step would be NaN too: stop, saying why
+            bar.close(shown)
+            raise _diverged(epoch, broken, checkpoint, history.best_epoch)
         if accuracy:
             history.accuracy.append(shown["accuracy"])
         if validation is not None:
@@ -279,6 +287,27 @@ def _batch_accuracy(outputs: list[Any], targets: Sequence[Any]) -> float:
             f"fit: accuracy=True measures class scores against class indices, but {error}; "
             "pass accuracy=False for other tasks"
         ) from None
+
+
+def _divergence(loss: float, model: Model) -> str:
+    """What left the range of floats in an epoch (its mean loss, or a weight it ends with), or ""."""
+    if not math.isfinite(loss):
+        return f"the mean loss is {loss}"
+    named = getattr(model, "named_parameters", None)
+    for name, parameter in named() if callable(named) else ():
+        if not math.isfinite(parameter.data):
+            return f"it ends with {name} = {parameter.data}"
+    return ""
+
+
+def _diverged(
+    epoch: int, broken: str, checkpoint: str | os.PathLike[str] | None, best: int | None
+) -> TrainingDivergedError:
+    saved = f"; epoch {best}'s model, the best, is saved at {os.fspath(checkpoint)}" if checkpoint and best else ""
+    return TrainingDivergedError(
+        f"fit: training diverged in epoch {epoch}: {broken} (no later step can bring it back); "
+        f"the learning rate is most likely far too large{saved}"
+    )
 
 
 def _improved(history: History, monitor: str) -> bool:

@@ -88,3 +88,10 @@ def test_an_out_path_that_cannot_be_written_is_refused_before_training(where, tm
     assert err.startswith("micro-autograd: error: ") and repr(path) in err
     assert "the checkpoint's folder does not exist" in err or "the checkpoint is a folder" in err
     assert not list(tmp_path.iterdir())
+
+
+def test_training_that_diverges_is_stopped_with_the_way_out(tmp_path, capsys):
+    assert main(["train", "digits", *TINY, "--lr", "1e308", "--out", str(tmp_path / "model.json")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("micro-autograd: error: fit: training diverged in epoch 1: ")
+    assert err.rstrip().endswith("try a smaller --lr than 1e+308 (the default is 0.1)")

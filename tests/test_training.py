@@ -29,6 +29,7 @@ from nn import (
     mse_loss,
     predict,
 )
+from nn.training import TrainingDivergedError
 
 torch.set_num_threads(1)
 
@@ -265,6 +266,48 @@ def test_a_checkpoint_that_cannot_be_written_is_refused_before_any_training(wher
     assert model.state_dict() == before and not list(tmp_path.iterdir())
     if where:
         assert raised.value.filename == path  # named as given
+
+
+def breaking_after(steps, model):
+    """SGD (saved as SGD) whose ``steps``-th step puts a NaN in the first weight, as a far too large step would."""
+    optimizer = SGD(model.parameters(), lr=0.1)
+    sgd_step, left = optimizer.step, [steps]
+
+    def step():
+        sgd_step()
+        left[0] -= 1
+        if left[0] == 0:
+            model.parameters()[0].data = math.nan
+
+    optimizer.step = step
+    return optimizer
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_training_that_diverges_stops_naming_the_epoch_and_the_saved_best_model(compiled, tmp_path):
+    data, path = problem(8, seed=0), tmp_path / "best.json"
+    model = MLP(3, [3], seed=0)
+    optimizer = breaking_after(3, model)  # 2 batches of 4 an epoch: the first step of epoch 2
+    with pytest.raises(TrainingDivergedError, match=r"diverged in epoch 2: the mean loss is nan") as raised:
+        fit(
+            model,
+            cross_entropy,
+            data,
+            optimizer=optimizer,
+            epochs=5,
+            batch_size=4,
+            checkpoint=path,
+            progress=False,
+            compiled=compiled,
+        )
+    assert f"epoch 1's model, the best, is saved at {path}" in str(raised.value)
+    assert all(math.isfinite(w) for w in load(path).model.state_dict().values())
+    with pytest.raises(TrainingDivergedError, match=r"diverged in epoch 1: the mean loss is nan.*too large$"):
+        fit(model, cross_entropy, data, optimizer=SGD(model.parameters(), lr=0.1), batch_size=4, progress=False)
+    model = MLP(3, [3], seed=0)  # a weight broken by the epoch's last step, the loss still a number
+    message = r"diverged in epoch 1: it ends with layers.0.neurons.0.weights.0 = nan \(no later step"
+    with pytest.raises(TrainingDivergedError, match=message):
+        fit(model, cross_entropy, data, optimizer=breaking_after(2, model), batch_size=4, progress=False)
 
 
 def tiny_fit(progress):
