@@ -99,7 +99,8 @@ def train(
     optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
     print(
         f"digits: {len(training)} images to train on, {len(validation)} to validate, {len(test)} to test;"
-        f" MLP(64, [{hidden}, 10]), SGD(lr={lr}, momentum=0.9), {epochs} epochs of batches of {batch},"
+        f" MLP(64, [{hidden}, 10]), SGD(lr={lr}, momentum=0.9),"
+        f" {epochs} epoch{'s' * (epochs != 1)} of batches of {batch},"
         f" {'compiled replay' if compiled else 'eager engine'}",
         file=out,
         flush=True,

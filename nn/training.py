@@ -87,6 +87,8 @@ def eager_step(model: Model, loss: Loss) -> BatchStep:
     def step(batch: Dataset) -> tuple[float, list[Any]]:
         outputs = [model(x) for x in batch.inputs]
         batch_loss = _mean([loss(output, target) for output, target in zip(outputs, batch.targets, strict=True)])
+        if not isinstance(batch_loss, Value):  # as the compiled step refuses it, not "float has no backward"
+            raise TypeError(f"fit: the loss must return a Value, not {type(batch_loss).__name__}: {batch_loss!r}")
         batch_loss.backward()
         return batch_loss.data, outputs
 

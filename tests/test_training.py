@@ -268,6 +268,22 @@ def test_a_checkpoint_that_cannot_be_written_is_refused_before_any_training(wher
         assert raised.value.filename == path  # named as given
 
 
+@pytest.mark.parametrize(("compiled", "error"), [(False, TypeError), (True, GraphError)])
+def test_a_loss_that_does_not_return_a_value_is_refused_by_name(compiled, error):
+    model = MLP(3, [3], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=r"must return a Value, not float: 1\.0"):
+        fit(
+            model,
+            lambda output, target: 1.0,
+            problem(4, 0),
+            optimizer=SGD(model.parameters(), lr=0.1),
+            progress=False,
+            compiled=compiled,
+        )
+    assert model.state_dict() == before
+
+
 def breaking_after(steps, model):
     """SGD (saved as SGD) whose ``steps``-th step puts a NaN in the first weight, as a far too large step would."""
     optimizer = SGD(model.parameters(), lr=0.1)
