@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, overload
 
 from .backward import edges, topological_order
 from .errors import GradcheckError, GraphError
 from .grad_mode import current_mode, no_grad, set_grad_enabled
-from .value import Local, Value, local_grads_as_values
+from .value import Local, Value, _as_number, local_grads_as_values
 
 
 @overload
@@ -75,7 +75,7 @@ def gradcheck(
     _setting("eps", eps, positive=True)
     _setting("atol", atol, positive=False)
     _setting("rtol", rtol, positive=False)
-    point = [float(x) for x in inputs]
+    point = _point(inputs)
     for i, x in enumerate(point):
         if not math.isfinite(x):
             raise ValueError(f"gradcheck: input {i} is {x!r}; finite differences need a finite point")
@@ -104,6 +104,21 @@ def gradcheck(
                 )
             return False
     return True
+
+
+def _point(inputs: object) -> list[float]:
+    """The inputs as floats, converted and refused as ``Value(...)`` does, naming the position."""
+    if isinstance(inputs, str | bytes) or not isinstance(inputs, Iterable):
+        raise TypeError(f"gradcheck: inputs must be a sequence of numbers, not {type(inputs).__name__}: {inputs!r}")
+    point = []
+    for position, value in enumerate(inputs):
+        number = _as_number(value, f"gradcheck: input {position}")
+        if number is None:
+            raise TypeError(
+                f"gradcheck: input {position} must be an int or a float, not {type(value).__name__}: {value!r}"
+            )
+        point.append(number)
+    return point
 
 
 def _setting(name: str, value: object, positive: bool) -> None:

@@ -2,7 +2,9 @@
 
 import math
 import operator
+from fractions import Fraction
 
+import numpy
 import pytest
 from finite_differences import central_difference
 from operators import OPERATIONS, apply
@@ -99,3 +101,24 @@ def test_gradcheck_refuses_an_eps_too_small_to_move_an_input():
 def test_gradcheck_refuses_a_point_that_is_not_finite(x):
     with pytest.raises(ValueError, match=rf"gradcheck: input 1 is {x!r}; finite differences need a finite point"):
         gradcheck(never_called, [1.0, x])
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (["1"], "input 0 must be an int or a float, not str: '1'"),  # float("1") took it as 1.0
+        ([1.0, "abc"], "input 1 must be an int or a float, not str: 'abc'"),  # "could not convert string to float"
+        ([True], "input 0 must be an int or a float, not bool: True"),  # taken as 1.0, as Value(True) is not
+        ([Value(2.0)], r"input 0 must be an int or a float, not Value"),  # its number taken; its .grad never set
+        (1.0, "inputs must be a sequence of numbers, not float"),  # "'float' object is not iterable"
+    ],
+)
+def test_gradcheck_refuses_an_input_that_is_not_a_number_by_position_before_calling_f(inputs, message):
+    with pytest.raises(TypeError, match=rf"gradcheck: {message}"):
+        gradcheck(never_called, inputs)
+
+
+def test_gradcheck_takes_the_numbers_value_takes():
+    # ints, numpy floats and Fractions are numbers, as for Value(...): d(a*b)/da = b, d(a*b)/db = a
+    assert gradcheck(lambda a, b: a * b, [2, numpy.float64(0.5)])
+    assert gradcheck(lambda a: a * a, [Fraction(1, 3)])
