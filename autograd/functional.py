@@ -31,6 +31,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     if not isinstance(output, Value):
         raise GraphError(f"grad() differentiates a Value, not {type(output).__name__}: {output!r}")
+    if isinstance(inputs, Value) or not isinstance(inputs, Iterable):
+        one = "; for one Value v, pass [v]" if isinstance(inputs, Value) else ""
+        raise GraphError(f"grad() inputs must be a sequence of Values, not {type(inputs).__name__}{one}")
     inputs = list(inputs)
     for position, value in enumerate(inputs):
         if not isinstance(value, Value):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .backward import Edge, edges, topological_order
-from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph
+from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph, parameter_list
 from .notation import Formula, apply, derivative, reading_order
 from .notation import name as name_formula
 from .notation import number as number_formula
@@ -114,7 +114,7 @@ def stepthrough_html(
     order = topological_order(root)
     if prediction is not None and prediction not in set(order):
         raise ValueError("prediction must be a value the root depends on")
-    given = list(parameters)
+    given = parameter_list(parameters, "stepthrough_html()")
     in_graph = set(order)
     # The parameters the graph uses, in the order the caller gave them (w1..w6, say).
     used = [parameter for parameter in dict.fromkeys(given) if parameter in in_graph]

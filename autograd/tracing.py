@@ -154,6 +154,11 @@ def _returned(result: object, has_aux: bool) -> tuple[Value, list[Value]]:
                 f"compile: with has_aux=True, f must return (output, values), not {_shorten(repr(result))}"
             )
         output, aux = result
+        if isinstance(aux, Value) or not isinstance(aux, Iterable):
+            raise GraphError(
+                "compile: with has_aux=True, f must return (output, values) with values a sequence of Values, "
+                f"not {type(aux).__name__}"
+            )
         aux = list(aux)
         for position, value in enumerate(aux):
             if not isinstance(value, Value):

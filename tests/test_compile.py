@@ -948,3 +948,20 @@ def test_under_detect_anomaly_accumulate_checks_the_gradients_it_returns_whateve
     assert replay.accumulate([-0.0], seed=1e300) == (1e-300 * 1e10, (math.inf,))  # unchecked: it overflows, as eagerly
     with detect_anomaly():
         assert replay.accumulate([0.25], seed=0.5) == (1e-300 * 1e10, (0.25 + 0.5 * 1e10,))
+
+
+def test_a_single_value_where_a_sequence_of_values_belongs_is_refused_by_name():
+    # Each raised "'Value' object is not iterable", naming neither compile nor which argument.
+    x = Value(2.0, "x")
+    with pytest.raises(
+        GraphError, match=r"compile: parameters must be a sequence of Values, not Value; for one Value v, pass \[v\]"
+    ):
+        autograd.compile(lambda: x * x, x)
+    with pytest.raises(
+        GraphError, match=r"compile: data must be a sequence of Values, not Value; for one Value v, pass \[v\]"
+    ):
+        autograd.compile(lambda: x * x, [], data=x)
+    with pytest.raises(
+        GraphError, match=r"compile: with has_aux=True, f must return \(output, values\) with values a "
+    ):
+        autograd.compile(lambda: (x * x, x), [x], has_aux=True)

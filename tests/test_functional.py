@@ -122,3 +122,14 @@ def test_gradcheck_takes_the_numbers_value_takes():
     # ints, numpy floats and Fractions are numbers, as for Value(...): d(a*b)/da = b, d(a*b)/db = a
     assert gradcheck(lambda a, b: a * b, [2, numpy.float64(0.5)])
     assert gradcheck(lambda a: a * a, [Fraction(1, 3)])
+
+
+@pytest.mark.parametrize("inputs", [Value(2.0, "x"), None, 2.0])
+def test_grad_refuses_inputs_that_are_not_a_sequence_by_name(inputs):
+    # A single Value (torch.autograd.grad takes one; this grad returns a list, so it asks for [x]) raised
+    # "'Value' object is not iterable", from deep inside, naming neither grad() nor its inputs.
+    x = Value(2.0, "x")
+    with pytest.raises(GraphError, match=rf"grad\(\) inputs must be a sequence of Values, not {type(inputs).__name__}"):
+        grad(x * x, inputs)
+    with pytest.raises(GraphError, match=r"for one Value v, pass \[v\]"):
+        grad(x * x, x)
