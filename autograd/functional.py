@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, overload
 
 from .backward import edges, topological_order
-from .errors import GradcheckError, GraphError
+from .errors import DivisionByZeroError, DomainError, GradcheckError, GraphError, NumericOverflowError
 from .grad_mode import current_mode, no_grad, set_grad_enabled
 from .value import Local, Value, _as_number, local_grads_as_values
 
@@ -74,6 +74,8 @@ def gradcheck(
     input, ``atol`` and ``rtol`` finite numbers >= 0. Anything else raises,
     naming it, before ``f`` is called (TypeError for a non-number, ValueError
     for a bad value), so the engine is never blamed for the check's own arithmetic.
+    Likewise a step of the finite differences that leaves f's domain (``log`` at
+    ``x - eps`` < 0) raises a ValueError naming the input and the point stepped to.
     """
     _setting("eps", eps, positive=True)
     _setting("atol", atol, positive=False)
@@ -91,15 +93,21 @@ def gradcheck(
         raise GraphError(f"gradcheck: f must return a Value, not {type(output).__name__}")
     analytic = grad(output, leaves)
 
-    def evaluate(at: list[float]) -> float:
-        with no_grad():
-            return f(*(Value(x) for x in at)).data
+    def evaluate(at: list[float], i: int, side: str) -> float:
+        try:
+            with no_grad():
+                return f(*(Value(x) for x in at)).data
+        except (DomainError, DivisionByZeroError, NumericOverflowError) as error:  # the check's point, not the caller's
+            raise ValueError(
+                f"gradcheck: f fails at input {i} {side} eps = {at[i]!r}, a step of the finite differences: {error}; "
+                "try a smaller eps, or a point farther from the edge of f's domain"
+            ) from error
 
     for i, engine_value in enumerate(analytic):
         above, below = list(point), list(point)
         above[i] += eps
         below[i] -= eps
-        numeric = (evaluate(above) - evaluate(below)) / (2.0 * eps)
+        numeric = (evaluate(above, i, "+") - evaluate(below, i, "-")) / (2.0 * eps)
         if not math.isclose(engine_value, numeric, rel_tol=rtol, abs_tol=atol):
             if raise_exception:
                 raise GradcheckError(

@@ -133,3 +133,16 @@ def test_grad_refuses_inputs_that_are_not_a_sequence_by_name(inputs):
         grad(x * x, inputs)
     with pytest.raises(GraphError, match=r"for one Value v, pass \[v\]"):
         grad(x * x, x)
+
+
+def test_gradcheck_says_when_its_own_step_leaves_the_domain_of_f():
+    # log at 1e-7 is fine; its finite differences step to 1e-7 - 1e-6 < 0. The engine's own "log(-9e-07) is
+    # undefined" named a number the caller never gave, as if f failed at their point.
+    below = 1e-7 - 1e-6
+    with pytest.raises(ValueError, match=rf"gradcheck: f fails at input 0 - eps = {below!r}, a step of the finite "):
+        gradcheck(lambda a: a.log(), [1e-7])
+    with pytest.raises(ValueError, match=r"log\(-9e-07\) is undefined.*a smaller eps"):
+        gradcheck(lambda a, b: a * b.log(), [2.0, 1e-7], raise_exception=False)
+    assert gradcheck(lambda a: a.log(), [1e-7], eps=1e-9, rtol=1e-3)  # d log(a)/da = 1/a
+    with pytest.raises(AutogradError, match=r"log\(-1.0\)"):  # at the point itself: f's own error, as it was
+        gradcheck(lambda a: a.log(), [-1.0])
