@@ -53,8 +53,7 @@ def check_gradients(order: list[Value], into_grad: bool) -> None:
     """
     gradients: dict[Value, float] = {order[-1]: 1.0}
     for edge in edges(order, gradients):
-        if not math.isfinite(edge.total):
-            raise AnomalyError(_gradient_anomaly(edge))
+        check_edge(edge)
     if into_grad:
         for node, gradient in gradients.items():
             total = accumulate(node.grad, gradient)
@@ -63,6 +62,16 @@ def check_gradients(order: list[Value], into_grad: bool) -> None:
                     f"detect_anomaly: in backward, adding the gradient {gradient!r} of {_origin(node)}"
                     f" to its .grad {node.grad!r} would make it {total!r}"
                 )
+
+
+def check_edge(edge: Edge) -> None:
+    """The backward check of one edge of a sweep: the gradient it leaves on its input must be finite.
+
+    For a sweep from another seed than 1 or onto running totals (a compiled ``accumulate``), which
+    ``check_gradients`` cannot run on the side: the sweep itself calls it at every edge.
+    """
+    if not math.isfinite(edge.total):
+        raise AnomalyError(_gradient_anomaly(edge))
 
 
 def _gradient_anomaly(edge: Edge) -> str:

@@ -420,6 +420,10 @@ def compile(
     GraphError if its graph ever differs from the traced one (for debugging;
     it is as slow as the eager engine).
     """
+    for role, given in (("parameters", parameters), ("data", data)):
+        if isinstance(given, Value) or not isinstance(given, Iterable):
+            one = "; for one Value v, pass [v]" if isinstance(given, Value) else ""
+            raise GraphError(f"compile: {role} must be a sequence of Values, not {type(given).__name__}{one}")
     parameters, data = list(parameters), list(data)
     _check_leaves(parameters, data)
     traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)

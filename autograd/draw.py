@@ -206,7 +206,7 @@ def draw_graph(
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph() draws a Value, not {type(root).__name__}: {root!r}")
     check_layout(direction, precision)
-    parameter_set = _parameter_set(parameters)
+    parameter_set = set(parameter_list(parameters))
 
     order = topological_order(root)
     name = {node: f"n{index}" for index, node in enumerate(order)}
@@ -299,12 +299,15 @@ def label_html(text: str) -> str:
     return "<br/>".join(html.escape(line).replace("\\", "\\\\").replace("]", "&#93;") for line in lines)
 
 
-def _parameter_set(parameters: Iterable[Value]) -> set[Value]:
-    chosen = set()
-    for position, parameter in enumerate(parameters):
+def parameter_list(parameters: Iterable[Value], where: str = "draw_graph()") -> list[Value]:
+    """The parameters as a list, each refused by name when it is not a Value (or they are not a sequence)."""
+    if isinstance(parameters, Value) or not isinstance(parameters, Iterable):
+        one = "; for one Value v, pass [v]" if isinstance(parameters, Value) else ""
+        raise TypeError(f"{where}: parameters must be a sequence of Values, not {type(parameters).__name__}{one}")
+    chosen = list(parameters)
+    for position, parameter in enumerate(chosen):
         if not isinstance(parameter, Value):
             raise TypeError(f"parameters must be Values; item {position} is {type(parameter).__name__}")
-        chosen.add(parameter)
     return chosen
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, overload
 
 from .backward import edges, topological_order
-from .errors import GradcheckError, GraphError
+from .errors import DivisionByZeroError, DomainError, GradcheckError, GraphError, NumericOverflowError
 from .grad_mode import current_mode, no_grad, set_grad_enabled
-from .value import Local, Value, local_grads_as_values
+from .value import Local, Value, _as_number, local_grads_as_values
 
 
 @overload
@@ -31,6 +31,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     if not isinstance(output, Value):
         raise GraphError(f"grad() differentiates a Value, not {type(output).__name__}: {output!r}")
+    if isinstance(inputs, Value) or not isinstance(inputs, Iterable):
+        one = "; for one Value v, pass [v]" if isinstance(inputs, Value) else ""
+        raise GraphError(f"grad() inputs must be a sequence of Values, not {type(inputs).__name__}{one}")
     inputs = list(inputs)
     for position, value in enumerate(inputs):
         if not isinstance(value, Value):
@@ -71,11 +74,13 @@ def gradcheck(
     input, ``atol`` and ``rtol`` finite numbers >= 0. Anything else raises,
     naming it, before ``f`` is called (TypeError for a non-number, ValueError
     for a bad value), so the engine is never blamed for the check's own arithmetic.
+    Likewise a step of the finite differences that leaves f's domain (``log`` at
+    ``x - eps`` < 0) raises a ValueError naming the input and the point stepped to.
     """
     _setting("eps", eps, positive=True)
     _setting("atol", atol, positive=False)
     _setting("rtol", rtol, positive=False)
-    point = [float(x) for x in inputs]
+    point = _point(inputs)
     for i, x in enumerate(point):
         if not math.isfinite(x):
             raise ValueError(f"gradcheck: input {i} is {x!r}; finite differences need a finite point")
@@ -88,15 +93,21 @@ def gradcheck(
         raise GraphError(f"gradcheck: f must return a Value, not {type(output).__name__}")
     analytic = grad(output, leaves)
 
-    def evaluate(at: list[float]) -> float:
-        with no_grad():
-            return f(*(Value(x) for x in at)).data
+    def evaluate(at: list[float], i: int, side: str) -> float:
+        try:
+            with no_grad():
+                return f(*(Value(x) for x in at)).data
+        except (DomainError, DivisionByZeroError, NumericOverflowError) as error:  # the check's point, not the caller's
+            raise ValueError(
+                f"gradcheck: f fails at input {i} {side} eps = {at[i]!r}, a step of the finite differences: {error}; "
+                "try a smaller eps, or a point farther from the edge of f's domain"
+            ) from error
 
     for i, engine_value in enumerate(analytic):
         above, below = list(point), list(point)
         above[i] += eps
         below[i] -= eps
-        numeric = (evaluate(above) - evaluate(below)) / (2.0 * eps)
+        numeric = (evaluate(above, i, "+") - evaluate(below, i, "-")) / (2.0 * eps)
         if not math.isclose(engine_value, numeric, rel_tol=rtol, abs_tol=atol):
             if raise_exception:
                 raise GradcheckError(
@@ -104,6 +115,21 @@ def gradcheck(
                 )
             return False
     return True
+
+
+def _point(inputs: object) -> list[float]:
+    """The inputs as floats, converted and refused as ``Value(...)`` does, naming the position."""
+    if isinstance(inputs, str | bytes) or not isinstance(inputs, Iterable):
+        raise TypeError(f"gradcheck: inputs must be a sequence of numbers, not {type(inputs).__name__}: {inputs!r}")
+    point = []
+    for position, value in enumerate(inputs):
+        number = _as_number(value, f"gradcheck: input {position}")
+        if number is None:
+            raise TypeError(
+                f"gradcheck: input {position} must be an int or a float, not {type(value).__name__}: {value!r}"
+            )
+        point.append(number)
+    return point
 
 
 def _setting(name: str, value: object, positive: bool) -> None:

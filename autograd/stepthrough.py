@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .backward import Edge, edges, topological_order
-from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph
+from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph, parameter_list
 from .notation import Formula, apply, derivative, reading_order
 from .notation import name as name_formula
 from .notation import number as number_formula
@@ -114,10 +114,24 @@ def stepthrough_html(
     order = topological_order(root)
     if prediction is not None and prediction not in set(order):
         raise ValueError("prediction must be a value the root depends on")
-    given = list(parameters)
+    given = parameter_list(parameters, "stepthrough_html()")
+    for position, parameter in enumerate(given):
+        if not parameter.is_leaf:  # its update would be shown, and the new forward pass would not use it
+            raise ValueError(
+                f"stepthrough_html(): parameter {position} (label {parameter.label!r}) was made by {parameter.op!r}; "
+                "parameters are leaves: gradient descent changes them, the graph computes the rest"
+            )
     in_graph = set(order)
     # The parameters the graph uses, in the order the caller gave them (w1..w6, say).
     used = [parameter for parameter in dict.fromkeys(given) if parameter in in_graph]
+    if learning_rate is not None and not used:
+        raise ValueError(
+            "stepthrough_html(): learning_rate is given but no parameter of the graph is: nothing to update"
+        )
+    if prediction is not None and (learning_rate is None or not used):
+        raise ValueError(
+            "stepthrough_html(): prediction is given but the page makes no update: give parameters and a learning_rate"
+        )
     drawing = draw_graph(root, direction=direction, precision=precision, parameters=used, legend=False)
     svg = drawing.pipe(format="svg", encoding="utf-8")
     assert isinstance(svg, str)

@@ -14,6 +14,7 @@ from itertools import filterfalse
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from .anomaly import check_edge
 from .backward import edges, topological_order
 from .errors import GraphError
 from .grad_mode import Mode, _mode, using_mode
@@ -153,6 +154,11 @@ def _returned(result: object, has_aux: bool) -> tuple[Value, list[Value]]:
                 f"compile: with has_aux=True, f must return (output, values), not {_shorten(repr(result))}"
             )
         output, aux = result
+        if isinstance(aux, Value) or not isinstance(aux, Iterable):
+            raise GraphError(
+                "compile: with has_aux=True, f must return (output, values) with values a sequence of Values, "
+                f"not {type(aux).__name__}"
+            )
         aux = list(aux)
         for position, value in enumerate(aux):
             if not isinstance(value, Value):
@@ -260,13 +266,14 @@ def _rebuild(program: list[_Step], numbers: Sequence[float]) -> tuple[list[Value
 def _sweep(output: Value, parameters: Sequence[Value], seed: float, totals: Sequence[float]) -> list[float]:
     """The engine's own sweep (``edges()``), from ``seed`` at the output, adding into the running ``totals``."""
     order = topological_order(output)
-    check = _mode.get().check_gradients
-    if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises here
-        check(order, False)
     gradients: dict[Value, Any] = dict(zip(parameters, totals, strict=True))
     gradients[output] = gradients[output] + seed if output in gradients else seed
-    for _ in edges(order, gradients):
-        pass
+    if _mode.get().check_gradients is None:
+        for _ in edges(order, gradients):
+            pass
+    else:  # under detect_anomaly(): the gradients of this seed and these totals, checked edge by edge
+        for edge in edges(order, gradients):
+            check_edge(edge)
     return [gradients[parameter] for parameter in parameters]
 
 

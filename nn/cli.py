@@ -308,10 +308,10 @@ def _file_format(path: str, option: str, wanted: str | None) -> article_views.Fo
     known = ", ".join(f".{known}" for known in article_views.FORMATS)
     if not suffix:
         suffix = wanted or "svg"
+    elif wanted is not None and suffix != wanted:  # before the formats: --svg g.txt can only be an SVG
+        raise UsageError(f"{option} {path}: the file name says .{suffix} but the format asked for is {wanted}")
     elif suffix not in article_views.FORMATS:
         raise UsageError(f"{option} {path}: cannot write a .{suffix} file; the formats are {known}")
-    elif wanted is not None and suffix != wanted:
-        raise UsageError(f"{option} {path}: the file name says .{suffix} but the format asked for is {wanted}")
     return next(format for format in article_views.FORMATS if format == suffix)
 
 

@@ -927,3 +927,41 @@ def test_check_mode_notices_a_constant_changed_after_compiling_and_the_rebuild_k
     assert plain(2.0) == (6.0, [3.0])
     with detect_anomaly():  # the engine rebuilds the traced graph: the traced constant, 3.0
         assert plain(2.0) == (6.0, [3.0])
+
+
+def test_under_detect_anomaly_accumulate_checks_the_gradients_it_returns_whatever_the_seed_and_totals():
+    # The eager twins: a loss that scales the output by 1e300 (a seed of 1e300), and a .grad of 1.7e308 that the
+    # output's gradient is added to; detect_anomaly() stops both, naming the gradient.
+    p = Value(1e-300, "p")
+    replay = autograd.compile(lambda: p * 1e10, [p])
+    with detect_anomaly():
+        eager = Value(1e-300, "p")
+        with pytest.raises(AnomalyError, match="gradient"):
+            (eager * 1e10 * 1e300).backward()
+        with pytest.raises(AnomalyError, match=r"label 'p'.*inf"):
+            replay.accumulate([-0.0], seed=1e300)  # 1e10 * 1e300 overflows: it returned (1e-290, (inf,))
+        with pytest.raises(AnomalyError, match=r"label 'p'.*inf"):
+            replay.accumulate([1.7e308], seed=1e298)  # 1.7e308 + 1e308 overflows
+    checked = autograd.compile(lambda: p * 1e10, [p], check=True)
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"label 'p'.*inf"):
+        checked.accumulate([-0.0], seed=1e300)
+    assert replay.accumulate([-0.0], seed=1e300) == (1e-300 * 1e10, (math.inf,))  # unchecked: it overflows, as eagerly
+    with detect_anomaly():
+        assert replay.accumulate([0.25], seed=0.5) == (1e-300 * 1e10, (0.25 + 0.5 * 1e10,))
+
+
+def test_a_single_value_where_a_sequence_of_values_belongs_is_refused_by_name():
+    # Each raised "'Value' object is not iterable", naming neither compile nor which argument.
+    x = Value(2.0, "x")
+    with pytest.raises(
+        GraphError, match=r"compile: parameters must be a sequence of Values, not Value; for one Value v, pass \[v\]"
+    ):
+        autograd.compile(lambda: x * x, x)
+    with pytest.raises(
+        GraphError, match=r"compile: data must be a sequence of Values, not Value; for one Value v, pass \[v\]"
+    ):
+        autograd.compile(lambda: x * x, [], data=x)
+    with pytest.raises(
+        GraphError, match=r"compile: with has_aux=True, f must return \(output, values\) with values a "
+    ):
+        autograd.compile(lambda: (x * x, x), [x], has_aux=True)

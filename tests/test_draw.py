@@ -506,3 +506,17 @@ def test_a_copy_keeps_the_size_check():
     assert copy.source == draw_graph(y, render_limit=5).source
     with pytest.raises(GraphTooLargeError, match="11 values"):
         copy.pipe(format="svg")
+
+
+def test_a_single_value_given_as_the_parameters_is_refused_by_name():
+    # It raised "'Value' object is not iterable", naming neither the function nor the argument.
+    w = Value(2.0, "w")
+    with pytest.raises(
+        TypeError,
+        match=r"draw_graph\(\): parameters must be a sequence of Values, not Value; for one Value v, pass \[v\]",
+    ):
+        draw_graph(w * w, parameters=w)
+    with pytest.raises(TypeError, match=r"stepthrough_html\(\): parameters must be a sequence of Values, not Value"):
+        stepthrough_html(w * w, parameters=w)
+    with pytest.raises(TypeError, match=r"parameters must be Values; item 1 is float"):  # it was dropped silently
+        stepthrough_html(w * w, parameters=[w, 0.5])

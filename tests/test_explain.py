@@ -447,7 +447,13 @@ def test_html_and_drawings_are_written(capsys, tmp_path):
 
 @pytest.mark.parametrize(
     ("option", "path", "words"),
-    [("--svg", "g.png", "the file name says .png"), ("--png", "g.svg", "says .svg"), ("--pdf", "", "empty")],
+    [
+        ("--svg", "g.png", "the file name says .png"),
+        ("--png", "g.svg", "says .svg"),
+        ("--pdf", "", "empty"),
+        # it said "cannot write a .txt file; the formats are .svg, .png, .pdf, .dot": --svg writes SVG only
+        ("--svg", "g.txt", "g.txt: the file name says .txt but the format asked for is svg"),
+    ],
 )
 def test_a_drawing_whose_name_contradicts_its_format_is_refused(capsys, tmp_path, option, path, words):
     assert main(["explain", "x * 2", "x=1", option, str(tmp_path / path) if path else path]) == 2

@@ -2,7 +2,9 @@
 
 import math
 import operator
+from fractions import Fraction
 
+import numpy
 import pytest
 from finite_differences import central_difference
 from operators import OPERATIONS, apply
@@ -99,3 +101,48 @@ def test_gradcheck_refuses_an_eps_too_small_to_move_an_input():
 def test_gradcheck_refuses_a_point_that_is_not_finite(x):
     with pytest.raises(ValueError, match=rf"gradcheck: input 1 is {x!r}; finite differences need a finite point"):
         gradcheck(never_called, [1.0, x])
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (["1"], "input 0 must be an int or a float, not str: '1'"),  # float("1") took it as 1.0
+        ([1.0, "abc"], "input 1 must be an int or a float, not str: 'abc'"),  # "could not convert string to float"
+        ([True], "input 0 must be an int or a float, not bool: True"),  # taken as 1.0, as Value(True) is not
+        ([Value(2.0)], r"input 0 must be an int or a float, not Value"),  # its number taken; its .grad never set
+        (1.0, "inputs must be a sequence of numbers, not float"),  # "'float' object is not iterable"
+    ],
+)
+def test_gradcheck_refuses_an_input_that_is_not_a_number_by_position_before_calling_f(inputs, message):
+    with pytest.raises(TypeError, match=rf"gradcheck: {message}"):
+        gradcheck(never_called, inputs)
+
+
+def test_gradcheck_takes_the_numbers_value_takes():
+    # ints, numpy floats and Fractions are numbers, as for Value(...): d(a*b)/da = b, d(a*b)/db = a
+    assert gradcheck(lambda a, b: a * b, [2, numpy.float64(0.5)])
+    assert gradcheck(lambda a: a * a, [Fraction(1, 3)])
+
+
+@pytest.mark.parametrize("inputs", [Value(2.0, "x"), None, 2.0])
+def test_grad_refuses_inputs_that_are_not_a_sequence_by_name(inputs):
+    # A single Value (torch.autograd.grad takes one; this grad returns a list, so it asks for [x]) raised
+    # "'Value' object is not iterable", from deep inside, naming neither grad() nor its inputs.
+    x = Value(2.0, "x")
+    with pytest.raises(GraphError, match=rf"grad\(\) inputs must be a sequence of Values, not {type(inputs).__name__}"):
+        grad(x * x, inputs)
+    with pytest.raises(GraphError, match=r"for one Value v, pass \[v\]"):
+        grad(x * x, x)
+
+
+def test_gradcheck_says_when_its_own_step_leaves_the_domain_of_f():
+    # log at 1e-7 is fine; its finite differences step to 1e-7 - 1e-6 < 0. The engine's own "log(-9e-07) is
+    # undefined" named a number the caller never gave, as if f failed at their point.
+    below = 1e-7 - 1e-6
+    with pytest.raises(ValueError, match=rf"gradcheck: f fails at input 0 - eps = {below!r}, a step of the finite "):
+        gradcheck(lambda a: a.log(), [1e-7])
+    with pytest.raises(ValueError, match=r"log\(-9e-07\) is undefined.*a smaller eps"):
+        gradcheck(lambda a, b: a * b.log(), [2.0, 1e-7], raise_exception=False)
+    assert gradcheck(lambda a: a.log(), [1e-7], eps=1e-9, rtol=1e-3)  # d log(a)/da = 1/a
+    with pytest.raises(AutogradError, match=r"log\(-1.0\)"):  # at the point itself: f's own error, as it was
+        gradcheck(lambda a: a.log(), [-1.0])

@@ -511,3 +511,26 @@ def test_the_network_view_advances_with_the_same_steps(browser, tmp_path, window
     assert browser.find_element(By.ID, "graph").is_displayed() and not network.is_displayed()
     assert browser.find_element(By.ID, "title").text == "Backward: w5 is done"
     assert severe(browser) == []
+
+
+def test_an_update_the_page_cannot_show_truly_is_refused_not_dropped():
+    w, x = Value(2.0, "w"), Value(3.0, "x")
+    h = w * x
+    h.label = "h"
+    out = h * h
+    out.label = "out"
+    # An interior value as a parameter: the page said "h <- 6 - 0.1 * 12 = 4.8" and then "New prediction:
+    # out = 36 (was 36)", where h = 4.8 gives out = 4.8 ** 2 = 23.04: gradient descent changes leaves.
+    with pytest.raises(ValueError, match=r"parameter 0 \(label 'h'\) was made by '\*'; parameters are leaves"):
+        stepthrough_html(out, parameters=[h], learning_rate=0.1)
+    # A learning rate (or a prediction) with no parameter of the graph to update was ignored without a word.
+    with pytest.raises(ValueError, match="learning_rate is given but no parameter of the graph is: nothing to update"):
+        stepthrough_html(out, learning_rate=0.1)
+    with pytest.raises(ValueError, match="learning_rate is given but no parameter of the graph is"):
+        stepthrough_html(out, parameters=[Value(1.0)], learning_rate=0.1)
+    with pytest.raises(ValueError, match="prediction is given but the page makes no update: give parameters and"):
+        stepthrough_html(out, parameters=[w], prediction=h)
+    steps = steps_of(stepthrough_html(out, parameters=[w], learning_rate=0.1, prediction=out))
+    assert steps[-1]["phase"] == "result"
+    # d out/dw = 2 h x = 36, so w = 2 - 0.1 * 36 = -1.6, h = -4.8 and out = 23.04
+    assert ["result", "New prediction: out = 23.04 (was 36)"] in steps[-1]["set"]
