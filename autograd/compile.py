@@ -120,7 +120,7 @@ from .codegen import _Writer
 from .errors import GraphError, NumericOverflowError
 from .grad_mode import RECORD, Mode, _mode, using_mode
 from .tracing import _bits, _first_difference, _program, _rebuild, _shorten, _Step, _sweep, _trace, _Traced, detached
-from .value import Value, _as_number
+from .value import Value, _as_number, not_values
 
 __all__ = ["CompiledGradient", "compile", "detached"]
 
@@ -421,9 +421,8 @@ def compile(
     it is as slow as the eager engine).
     """
     for role, given in (("parameters", parameters), ("data", data)):
-        if isinstance(given, Value) or not isinstance(given, Iterable):
-            one = "; for one Value v, pass [v]" if isinstance(given, Value) else ""
-            raise GraphError(f"compile: {role} must be a sequence of Values, not {type(given).__name__}{one}")
+        if not_values(given):
+            raise GraphError(f"compile: {role} {not_values(given)}")
     parameters, data = list(parameters), list(data)
     _check_leaves(parameters, data)
     traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)

@@ -33,7 +33,7 @@ import graphviz  # type: ignore[import-untyped]
 
 from .backward import topological_order
 from .errors import AutogradError, GraphError
-from .value import Value
+from .value import Value, not_values
 
 MAX_RENDER_VALUES = 2_000
 """Past this many values, ``dot`` cannot usefully lay the graph out: rendering refuses.
@@ -301,9 +301,8 @@ def label_html(text: str) -> str:
 
 def parameter_list(parameters: Iterable[Value], where: str = "draw_graph()") -> list[Value]:
     """The parameters as a list, each refused by name when it is not a Value (or they are not a sequence)."""
-    if isinstance(parameters, Value) or not isinstance(parameters, Iterable):
-        one = "; for one Value v, pass [v]" if isinstance(parameters, Value) else ""
-        raise TypeError(f"{where}: parameters must be a sequence of Values, not {type(parameters).__name__}{one}")
+    if not_values(parameters):
+        raise TypeError(f"{where}: parameters {not_values(parameters)}")
     chosen = list(parameters)
     for position, parameter in enumerate(chosen):
         if not isinstance(parameter, Value):

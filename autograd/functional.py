@@ -9,7 +9,7 @@ from typing import Literal, overload
 from .backward import edges, topological_order
 from .errors import DivisionByZeroError, DomainError, GradcheckError, GraphError, NumericOverflowError
 from .grad_mode import current_mode, no_grad, set_grad_enabled
-from .value import Local, Value, _as_number, local_grads_as_values
+from .value import Local, Value, _as_number, local_grads_as_values, not_values
 
 
 @overload
@@ -31,9 +31,8 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     if not isinstance(output, Value):
         raise GraphError(f"grad() differentiates a Value, not {type(output).__name__}: {output!r}")
-    if isinstance(inputs, Value) or not isinstance(inputs, Iterable):
-        one = "; for one Value v, pass [v]" if isinstance(inputs, Value) else ""
-        raise GraphError(f"grad() inputs must be a sequence of Values, not {type(inputs).__name__}{one}")
+    if not_values(inputs):
+        raise GraphError(f"grad() inputs {not_values(inputs)}")
     inputs = list(inputs)
     for position, value in enumerate(inputs):
         if not isinstance(value, Value):

@@ -18,7 +18,7 @@ from .anomaly import check_edge
 from .backward import edges, topological_order
 from .errors import GraphError
 from .grad_mode import Mode, _mode, using_mode
-from .value import Operation, Value, _as_number, _binary_method, _unary_method
+from .value import Operation, Value, _as_number, _binary_method, _unary_method, not_values
 
 # --- tracing: run f, recording the graph and the numbers it took from outside the engine --------------------
 
@@ -154,10 +154,9 @@ def _returned(result: object, has_aux: bool) -> tuple[Value, list[Value]]:
                 f"compile: with has_aux=True, f must return (output, values), not {_shorten(repr(result))}"
             )
         output, aux = result
-        if isinstance(aux, Value) or not isinstance(aux, Iterable):
+        if not_values(aux):
             raise GraphError(
-                "compile: with has_aux=True, f must return (output, values) with values a sequence of Values, "
-                f"not {type(aux).__name__}"
+                f"compile: with has_aux=True, f must return (output, values), where values {not_values(aux)}"
             )
         aux = list(aux)
         for position, value in enumerate(aux):

@@ -22,7 +22,7 @@ import inspect
 import math
 import numbers
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import replace
 from types import FunctionType
@@ -356,6 +356,15 @@ def _checked_number(value: object, field: str) -> float:
     if number is None:
         raise TypeError(f"Value {field} must be an int or a float, not {type(value).__name__}: {value!r}")
     return number
+
+
+def not_values(given: object) -> str:
+    """Why ``given`` cannot be a sequence of Values (a single Value, a number), to finish an error; "" if it can."""
+    if isinstance(given, Value):
+        return "must be a sequence of Values, not Value; for one Value v, pass [v]"
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        return f"must be a sequence of Values, not {type(given).__name__}"
+    return ""
 
 
 def _checked_label(label: object) -> str:

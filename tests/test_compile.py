@@ -962,6 +962,8 @@ def test_a_single_value_where_a_sequence_of_values_belongs_is_refused_by_name():
     ):
         autograd.compile(lambda: x * x, [], data=x)
     with pytest.raises(
-        GraphError, match=r"compile: with has_aux=True, f must return \(output, values\) with values a "
+        GraphError,
+        match=r"compile: with has_aux=True, f must return \(output, values\), where values must be a sequence of "
+        r"Values, not Value; ",
     ):
         autograd.compile(lambda: (x * x, x), [x], has_aux=True)
