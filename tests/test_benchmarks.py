@@ -55,10 +55,18 @@ def test_a_figure_is_reproduced_when_a_fresh_runs_median_lies_within_its_stated_
     ]
     assert missed[0][1] == timing.Spread(median=11.0, low=10.0, high=12.0)
     text = "\n".join(run.reruns([published, outside]))
-    assert "run 2, has its median outside the stated spread on 2 of the 2 published figures" in text
+    assert "run 2, reproduced 0 of the 2: 2 did not (2 with its median outside the stated spread, 2 more" in text
     assert "- A: micro-autograd vs micrograd: 11x [10x-12x]; run 2: 14x" in text
     assert "- A: micro-autograd vs micrograd: 11x -> 14x" in text  # moved by more than 20%, listed as such
     assert "run 2, reproduced all 2" in "\n".join(run.reruns([published, within]))
+
+
+def test_a_figure_within_its_spread_but_moved_by_more_than_20_percent_is_not_reproduced():
+    published = _measurement([10.0, 20.0, 11.0], [1.0, 1.0, 1.0])  # 11x [10x-20x]
+    moved = _measurement([14.0, 14.0, 14.0], [1.0, 1.0, 1.0])  # 14x: inside [10x-20x], 27% above 11x
+    assert timing.unreproduced(moved, published) == []
+    sentence = run.agreement([published, moved])
+    assert "reproduced 0 of the 2: 2 did not (0 with its median outside the stated spread, 2 more than 20%" in sentence
 
 
 def test_the_published_figures_pool_every_run_but_the_last_which_checks_them():
@@ -66,7 +74,7 @@ def test_the_published_figures_pool_every_run_but_the_last_which_checks_them():
     figures = timing.published(runs).figures()
     assert figures["A: micro-autograd vs micrograd"] == timing.Spread(median=13.0, low=10.0, high=20.0)
     assert "runs 1-2's turns pooled" in run.agreement(runs)
-    assert "outside the stated spread on 2 of the 2" in run.agreement(runs)  # 9x is below 10x
+    assert "reproduced 0 of the 2: 2 did not (2 with its median outside the stated spread" in run.agreement(runs)
 
 
 def test_a_ratio_is_taken_turn_by_turn_with_its_spread():
