@@ -21,7 +21,8 @@ These are floors for the code's present shape (a statement per node kept
 and per edge written); they add up to what no writer of that shape can go
 below, not to what a writer of another shape could reach.
 
-Median [min-max] over the repeats, with ``autograd.compile`` as a whole.
+Median [min-max] over the repeats, with ``autograd.compile`` as a whole; each repeat runs a part
+as often as fills 0.05 s, as the benchmark's samples do.
 """
 
 from __future__ import annotations
@@ -62,15 +63,20 @@ def _functions_traced() -> Iterator[list[tuple[Callable[[], Any], bool]]]:
         autograd.compile = compile_
 
 
-def _best_of(job: Callable[[], object], repeats: int) -> list[float]:
-    """``repeats`` wall times of ``job``, each after a collection, with the collector off while it runs."""
+def _times(job: Callable[[], object], repeats: int, sample: float = 0.05) -> list[float]:
+    """``repeats`` wall times of one run of ``job``, each the mean of as many runs as fill about ``sample``
+    seconds (as the benchmark's samples: a run of microseconds is not timed alone), the collector off."""
+    start = time.perf_counter()
+    job()
+    runs = max(1, round(sample / max(time.perf_counter() - start, 1e-9)))
     times = []
     for _ in range(repeats):
         gc.collect()
         gc.disable()
         start = time.perf_counter()
-        job()
-        times.append(time.perf_counter() - start)
+        for _ in range(runs):
+            job()
+        times.append((time.perf_counter() - start) / runs)
         gc.enable()
     return times
 
@@ -115,8 +121,8 @@ def floors(key: str, trace: Callable[[], object], ops: int, repeats: int) -> lis
         "compile() of the source": lambda: [builtins.compile(*arguments) for arguments in sources],
         "compile() of shortest": lambda: [builtins.compile(source, "<shortest>", "exec") for source in shortest],
     }
-    per_op = {name: Spread.of([t / ops for t in _best_of(job, repeats)]) for name, job in parts.items()}
-    per_statement = Spread.of([t / statements for t in _best_of(parts["compile() of shortest"], repeats)])
+    per_op = {name: Spread.of([t / ops for t in _times(job, repeats)]) for name, job in parts.items()}
+    per_statement = Spread.of([t / statements for t in _times(parts["compile() of shortest"], repeats)])
     cells = [time_spread(spread) for spread in per_op.values()]
     return [f"| {key} | {ops:,} | {statements / ops:.2f} | " + " | ".join(cells) + f" | {time_spread(per_statement)} |"]
 
