@@ -300,13 +300,19 @@ def label_html(text: str) -> str:
 
 
 def parameter_list(parameters: Iterable[Value], where: str = "draw_graph()") -> list[Value]:
-    """The parameters as a list, each refused by name when it is not a Value (or they are not a sequence)."""
+    """The parameters as a list, each refused by name when it is not a Value (or they are not a sequence), or
+    not a leaf: a parameter drawn amber, or updated on the page, is one gradient descent changes."""
     if not_values(parameters):
         raise TypeError(f"{where}: parameters {not_values(parameters)}")
     chosen = list(parameters)
     for position, parameter in enumerate(chosen):
         if not isinstance(parameter, Value):
             raise TypeError(f"parameters must be Values; item {position} is {type(parameter).__name__}")
+        if not parameter.is_leaf:
+            raise ValueError(
+                f"{where}: parameter {position} (label {parameter.label!r}) was made by {parameter.op!r}; "
+                "parameters are leaves: gradient descent changes them, the graph computes the rest"
+            )
     return chosen
 
 

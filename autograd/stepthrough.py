@@ -114,13 +114,7 @@ def stepthrough_html(
     order = topological_order(root)
     if prediction is not None and prediction not in set(order):
         raise ValueError("prediction must be a value the root depends on")
-    given = parameter_list(parameters, "stepthrough_html()")
-    for position, parameter in enumerate(given):
-        if not parameter.is_leaf:  # its update would be shown, and the new forward pass would not use it
-            raise ValueError(
-                f"stepthrough_html(): parameter {position} (label {parameter.label!r}) was made by {parameter.op!r}; "
-                "parameters are leaves: gradient descent changes them, the graph computes the rest"
-            )
+    given = parameter_list(parameters, "stepthrough_html()")  # leaves: an interior one's update could not be shown
     in_graph = set(order)
     # The parameters the graph uses, in the order the caller gave them (w1..w6, say).
     used = [parameter for parameter in dict.fromkeys(given) if parameter in in_graph]

@@ -520,3 +520,12 @@ def test_a_single_value_given_as_the_parameters_is_refused_by_name():
         stepthrough_html(w * w, parameters=w)
     with pytest.raises(TypeError, match=r"parameters must be Values; item 1 is float"):  # it was dropped silently
         stepthrough_html(w * w, parameters=[w, 0.5])
+
+
+def test_a_parameter_that_is_not_a_leaf_is_refused_not_drawn_as_an_intermediate():
+    # It was drawn as an intermediate value without a word: amber means "gradient descent changes this".
+    w, x = Value(2.0, "w"), Value(3.0, "x")
+    h = w * x
+    with pytest.raises(ValueError, match=r"draw_graph\(\): parameter 1 \(label ''\) was made by '\*'; parameters are"):
+        draw_graph(h * h, parameters=[w, h])
+    draw_graph(h * h, parameters=[w])  # a leaf is a parameter
