@@ -122,7 +122,7 @@ def stepthrough_html(
         raise ValueError(
             "stepthrough_html(): learning_rate is given but no parameter of the graph is: nothing to update"
         )
-    if prediction is not None and (learning_rate is None or not used):
+    if prediction is not None and learning_rate is None:  # (a learning_rate with nothing to update: refused above)
         raise ValueError(
             "stepthrough_html(): prediction is given but the page makes no update: give parameters and a learning_rate"
         )

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
-import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -42,7 +41,7 @@ from autograd import topological_order
 from autograd.backward import edges
 
 from .run import time_spread
-from .timing import Spread, _sources_compiled
+from .timing import Spread, _sources_compiled, sample
 from .workloads import workloads
 
 
@@ -63,22 +62,13 @@ def _functions_traced() -> Iterator[list[tuple[Callable[[], Any], bool]]]:
         autograd.compile = compile_
 
 
-def _times(job: Callable[[], object], repeats: int, sample: float = 0.05) -> list[float]:
-    """``repeats`` wall times of one run of ``job``, each the mean of as many runs as fill about ``sample``
-    seconds (as the benchmark's samples: a run of microseconds is not timed alone), the collector off."""
+def _times(job: Callable[[], object], repeats: int, seconds: float = 0.05) -> list[float]:
+    """``repeats`` wall times of one run of ``job``, each from a benchmark sample (``timing.sample``: as many
+    runs as fill about ``seconds``, and the collection of what they left behind)."""
     start = time.perf_counter()
     job()
-    runs = max(1, round(sample / max(time.perf_counter() - start, 1e-9)))
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        start = time.perf_counter()
-        for _ in range(runs):
-            job()
-        times.append((time.perf_counter() - start) / runs)
-        gc.enable()
-    return times
+    runs = max(1, round(seconds / max(time.perf_counter() - start, 1e-9)))
+    return [sample(job, runs)[0] / runs for _ in range(repeats)]
 
 
 def _statements(source: str) -> int:
