@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -111,8 +112,12 @@ def floors(key: str, trace: Callable[[], object], ops: int, repeats: int) -> lis
         "compile() of the source": lambda: [builtins.compile(*arguments) for arguments in sources],
         "compile() of shortest": lambda: [builtins.compile(source, "<shortest>", "exec") for source in shortest],
     }
-    per_op = {name: Spread.of([t / ops for t in _times(job, repeats)]) for name, job in parts.items()}
-    per_statement = Spread.of([t / statements for t in _times(parts["compile() of shortest"], repeats)])
+    gc.freeze()  # as the benchmark does: what is alive now stays out of the collections being timed
+    try:
+        per_op = {name: Spread.of([t / ops for t in _times(job, repeats)]) for name, job in parts.items()}
+        per_statement = Spread.of([t / statements for t in _times(parts["compile() of shortest"], repeats)])
+    finally:
+        gc.unfreeze()
     cells = [time_spread(spread) for spread in per_op.values()]
     return [f"| {key} | {ops:,} | {statements / ops:.2f} | " + " | ".join(cells) + f" | {time_spread(per_statement)} |"]
 
