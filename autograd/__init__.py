@@ -4,8 +4,6 @@ backward sweep that turns that record into gradients."""
 from .accelerator import ACCELERATED
 from .anomaly import detect_anomaly, is_anomaly_enabled
 from .backward import topological_order
-from .compile import CompiledGradient, compile, detached
-from .draw import GraphTooLargeError, GraphvizNotFoundError, draw_graph
 from .errors import (
     AnomalyError,
     AutogradError,
@@ -15,13 +13,15 @@ from .errors import (
     GraphError,
     NumericOverflowError,
 )
-from .explain import Explanation, ExpressionError, explain
 from .functional import grad, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .installation import version as _version
 from .installation import warn_if_clashing as _warn_if_clashing
-from .stepthrough import StepThrough, save_stepthrough, show, stepthrough_html
+from .replay.compile import CompiledGradient, compile, detached
 from .value import Operation, Value
+from .views.draw import GraphTooLargeError, GraphvizNotFoundError, draw_graph
+from .views.explain import Explanation, ExpressionError, explain
+from .views.stepthrough import StepThrough, save_stepthrough, show, stepthrough_html
 
 __version__ = _version()
 _warn_if_clashing()

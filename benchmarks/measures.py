@@ -230,7 +230,7 @@ def _zero_grad(ops: int) -> str:
 
 def _drawing(ops: int) -> str:
     try:
-        from autograd.draw import draw_graph
+        from autograd.views.draw import draw_graph
     except ImportError:
         return "—"
     from autograd import Value

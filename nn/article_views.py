@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from autograd import draw_graph, save_stepthrough
-from autograd.draw import Direction, GraphDrawing
+from autograd.views.draw import Direction, GraphDrawing
 
 from . import article
 from .article import article_state

@@ -17,7 +17,7 @@ of ``fit(..., compiled=True)`` instead: one sample's loss is traced once per
 shape, with the sample as data, and replayed sample after sample, so its
 code does not grow with the dataset. What a replay assumes (no Python
 branch on ``.data`` in the model or the loss) is written in
-``autograd/compile.py``.
+``autograd/replay/compile.py``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import itertools
 from collections.abc import Sequence
 
 from autograd import Value, no_grad, topological_order
-from autograd.draw import (
+from autograd.views.draw import (
     DIGIT_WIDTH,
     FONT,
     ROLE_STYLE,
@@ -31,7 +31,7 @@ from autograd.draw import (
     format_number,
     label_html,
 )
-from autograd.stepthrough import Slot, View
+from autograd.views.stepthrough import Slot, View
 
 from .layers import MLP, Layer, Neuron
 

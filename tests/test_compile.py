@@ -882,7 +882,7 @@ def written(text, x):
 @settings(max_examples=3000, deadline=None)
 @given(x=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(EDGE_FLOATS)))
 def test_relu_and_square_written_out_are_the_tables_functions_bit_for_bit(x):
-    from autograd.codegen import _relu, _relu_slope, _square, _square_slopes, _Symbol
+    from autograd.replay.codegen import _relu, _relu_slope, _square, _square_slopes, _Symbol
     from autograd.value import POWER, RELU
 
     name = _Symbol("{0}")

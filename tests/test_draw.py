@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import GraphError, GraphTooLargeError, GraphvizNotFoundError, Value, draw_graph, stepthrough_html
-from autograd.draw import MAX_RENDER_VALUES
+from autograd.views.draw import MAX_RENDER_VALUES
 from nn import MLP, article_inputs, article_network, squared_error
 from nn.cli import main
 

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value, topological_order
-from autograd.stepthrough import Slot
+from autograd.views.stepthrough import Slot
 from nn import MLP, article_inputs, article_network, article_weights, draw_network, network_view, squared_error
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,8 +10,20 @@ import pytest
 from operators import BINARY
 
 from autograd import Value, topological_order
-from autograd.notation import ATOM, LOOSE, POWER, PRODUCT, SIGN, SUM, apply, derivative, name, number, reading_order
 from autograd.value import Operation
+from autograd.views.notation import (
+    ATOM,
+    LOOSE,
+    POWER,
+    PRODUCT,
+    SIGN,
+    SUM,
+    apply,
+    derivative,
+    name,
+    number,
+    reading_order,
+)
 from nn import MLP, article_inputs, article_network, squared_error
 
 x, y, z = name("x"), name("y"), name("z")

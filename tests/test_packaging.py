@@ -46,6 +46,6 @@ def test_wheel_ships_both_packages_typed_and_nothing_else(tmp_path):
     assert any(name.startswith("autograd/_native.") and name.endswith((".so", ".pyd")) for name in names)
     assert "autograd/_native.pyi" in names
     # the step-through page's own files, inlined when a page is written
-    assert {f"autograd/page/stepthrough.{kind}" for kind in ("html", "css", "js")} <= set(names)
+    assert {f"autograd/views/page/stepthrough.{kind}" for kind in ("html", "css", "js")} <= set(names)
     top_level = {name.split("/")[0] for name in names if not name.startswith("micro_autograd-")}
     assert top_level == {"autograd", "nn"}

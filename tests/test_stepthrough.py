@@ -23,7 +23,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from autograd import Value, stepthrough, stepthrough_html
+from autograd import Value, stepthrough_html
+from autograd.views import stepthrough
 from nn import article_inputs, article_network, network_view, squared_error
 from nn.cli import main
 

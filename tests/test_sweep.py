@@ -291,9 +291,9 @@ def test_the_c_chain_rule_and_the_python_one_agree_bit_for_bit_on_random_graphs(
 def test_every_reader_of_gradients_draws_its_edges_from_the_one_sweep(monkeypatch):
     """grad(), anomaly's check, the step-through page, explain and compile's writer iterate backward.edges:
     with it replaced by a counting twin in each of them, each one's edges all come through the twin."""
-    import autograd.codegen
+    import autograd.replay.codegen
     from autograd import compile, detect_anomaly, explain
-    from autograd.stepthrough import stepthrough_html
+    from autograd.views.stepthrough import stepthrough_html
 
     seen: dict[str, int] = {}
 
@@ -305,7 +305,7 @@ def test_every_reader_of_gradients_draws_its_edges_from_the_one_sweep(monkeypatc
 
         return twin
 
-    readers = ("anomaly", "codegen", "explain", "functional", "stepthrough")
+    readers = ("anomaly", "replay.codegen", "views.explain", "functional", "views.stepthrough")
     for name in readers:
         monkeypatch.setattr(sys.modules[f"autograd.{name}"], "edges", counting(name))
     x, w = Value(0.5, "x"), Value(-1.5, "w")

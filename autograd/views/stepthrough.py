@@ -26,12 +26,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .backward import Edge, edges, topological_order
+from ..backward import Edge, edges, topological_order
+from ..value import Value
 from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph, parameter_list
 from .notation import Formula, apply, derivative, reading_order
 from .notation import name as name_formula
 from .notation import number as number_formula
-from .value import Value
 
 NUMBER_DIGITS = 12
 """Significant digits in the page's arithmetic: enough to show the article's numbers exactly

@@ -1,7 +1,7 @@
 """Tracing ``f`` for ``compile``: its graph in the order f made it, its ``detached`` numbers, and that graph
 as steps the engine can rebuild or compare (the eager paths: ``check=True``, ``detect_anomaly()``, a failing call).
 
-What a replay assumes, and how these guard it, is explained in ``autograd/compile.py``.
+What a replay assumes, and how these guard it, is explained in ``autograd/replay/compile.py``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from itertools import filterfalse
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from .anomaly import check_edge
-from .backward import edges, topological_order
-from .errors import GraphError
-from .grad_mode import Mode, _mode, using_mode
-from .value import Operation, Value, _as_number, _binary_method, _unary_method, not_values
+from ..anomaly import check_edge
+from ..backward import edges, topological_order
+from ..errors import GraphError
+from ..grad_mode import Mode, _mode, using_mode
+from ..value import Operation, Value, _as_number, _binary_method, _unary_method, not_values
 
 # --- tracing: run f, recording the graph and the numbers it took from outside the engine --------------------
 

@@ -116,11 +116,11 @@ from itertools import compress
 from operator import attrgetter
 from typing import Any
 
+from ..errors import GraphError, NumericOverflowError
+from ..grad_mode import RECORD, Mode, _mode, using_mode
+from ..value import Value, _as_number, not_values
 from .codegen import _Writer
-from .errors import GraphError, NumericOverflowError
-from .grad_mode import RECORD, Mode, _mode, using_mode
 from .tracing import _bits, _first_difference, _program, _rebuild, _shorten, _Step, _sweep, _trace, _Traced, detached
-from .value import Value, _as_number, not_values
 
 __all__ = ["CompiledGradient", "compile", "detached"]
 

@@ -28,13 +28,13 @@ from itertools import chain, count
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..backward import edges, topological_order
+from ..errors import AutogradError, NumericOverflowError
+from ..value import NEGATE, Value, _as_number
 from . import notation
-from .backward import edges, topological_order
 from .draw import GraphDrawing, draw_graph
-from .errors import AutogradError, NumericOverflowError
 from .notation import Formula
 from .stepthrough import NAME_LENGTH, save_stepthrough
-from .value import NEGATE, Value, _as_number
 
 MAX_LENGTH = 1_000
 """The longest expression accepted, in characters: ample for teaching, and it keeps Python's parser

@@ -2,7 +2,7 @@
 
 The operation table's formulas are evaluated on symbols (``_Symbol``), once per operation and pattern of
 operands, into templates; ``_Writer`` fills them with the nodes' names, one line per node forward and one per
-edge backward. What the code means and assumes is explained in ``autograd/compile.py``.
+edge backward. What the code means and assumes is explained in ``autograd/replay/compile.py``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from itertools import chain, compress, filterfalse
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from .backward import edges
+from ..backward import edges
+from ..value import POWER, RELU, Operation, Value
 from .tracing import _Traced
-from .value import POWER, RELU, Operation, Value
 
 # --- symbols: the operation table's formulas, evaluated into source text ----
 

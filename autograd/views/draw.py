@@ -31,9 +31,9 @@ from typing import Any, Literal
 
 import graphviz  # type: ignore[import-untyped]
 
-from .backward import topological_order
-from .errors import AutogradError, GraphError
-from .value import Value, not_values
+from ..backward import topological_order
+from ..errors import AutogradError, GraphError
+from ..value import Value, not_values
 
 MAX_RENDER_VALUES = 2_000
 """Past this many values, ``dot`` cannot usefully lay the graph out: rendering refuses.

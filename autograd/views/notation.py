@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .value import Value
+from ..value import Value
 
 LOOSE, SUM, PRODUCT, SIGN, POWER, ATOM = range(6)
 """How tightly a formula binds, loosest first. LOOSE: text with spaces of its own (a label such as
