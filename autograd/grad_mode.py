@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator, contextmanager
-from contextvars import ContextVar, Token
-from dataclasses import dataclass, replace
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,19 +26,20 @@ GradientCheck = Callable[[list["Value"], bool], None]
 
 @dataclass(frozen=True)
 class Mode:
-    """How operations behave: record the graph or not, and optional checks of every result and gradient."""
+    """How operations behave: record the graph or not, and optional checks of every result and gradient.
+
+    ``outer`` is the mode a ``with set_grad_enabled(...)`` block restores when it closes (None outside
+    every block): the mode and the way back are one value, switched by one ``ContextVar.set``.
+    """
 
     record: bool = True
     check: ResultCheck | None = None
     check_gradients: GradientCheck | None = None
+    outer: Mode | None = field(default=None, repr=False, compare=False)
 
 
 RECORD = Mode()
 _mode: ContextVar[Mode] = ContextVar("autograd_mode", default=RECORD)
-
-# The open ``with set_grad_enabled(...)`` blocks of this thread or task, innermost last: the token
-# each one restores the mode with.
-_entered: ContextVar[tuple[Token[Mode], ...]] = ContextVar("autograd_entered", default=())
 
 
 def current_mode() -> Mode:
@@ -64,21 +65,42 @@ def is_grad_enabled() -> bool:
 class set_grad_enabled(ContextDecorator):
     """Turn graph recording on or off for a ``with`` block or a decorated function.
 
-    The object holds no state: what each ``with`` must restore is kept per thread and per task
-    (``_entered``), so one object may be used by several threads or asyncio tasks at once.
+    The object holds no state: what each ``with`` must restore is kept per thread and per task (the
+    mode's ``outer``), so one object may be used by several threads or asyncio tasks at once.
+
+    A KeyboardInterrupt (Ctrl-C) anywhere inside ``__enter__`` or ``__exit__`` leaves the mode as it was
+    before the block (docs/GUARANTEES.md says where, and the one point a trace function can reach that a
+    signal cannot): the switch is one ``ContextVar.set``, and an interrupt around it undoes or completes it.
     """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = bool(enabled)
 
     def __enter__(self) -> None:
-        token = _mode.set(replace(_mode.get(), record=self.enabled))
-        _entered.set((*_entered.get(), token))
+        outer = _mode.get()
+        inner = Mode(self.enabled, outer.check, outer.check_gradients, outer)
+        try:
+            _mode.set(inner)
+        except BaseException:  # interrupted on the way in: the with statement will not call __exit__
+            _mode.set(outer)
+            raise
 
     def __exit__(self, *exc_info: object) -> None:
-        entered = _entered.get()  # this block's token is last: blocks close in the order they opened, reversed
-        _entered.set(entered[:-1])
-        _mode.reset(entered[-1])
+        try:
+            closing = _mode.get()
+            _mode.set(_outer(closing))
+        except BaseException:  # interrupted on the way out: close the block all the same, exactly once
+            current = _mode.get()
+            if current is locals().get("closing", current):  # not closed yet
+                _mode.set(_outer(current))
+            raise
+
+
+def _outer(mode: Mode) -> Mode:
+    """The mode the innermost open block restores: blocks close in the order they opened, reversed."""
+    if mode.outer is None:
+        raise RuntimeError("set_grad_enabled: __exit__ without a matching __enter__ in this thread or task")
+    return mode.outer
 
 
 class no_grad(set_grad_enabled):

@@ -42,7 +42,10 @@ class Optimizer:
         The rule computes every update and its new state aside first. Under
         ``autograd.detect_anomaly()`` a NaN or infinite gradient, or an update
         that would make a parameter non-finite, raises AnomalyError naming the
-        parameter, and nothing moves.
+        parameter, and nothing moves. An interrupt (Ctrl-C) or an error while
+        the new numbers are written undoes the writes: the parameters and the
+        rule's state (momentum, moments, step count) are all the old ones, or
+        (arriving on the way out) all the new ones.
         """
         grads = [parameter.grad for parameter in self.parameters]
         checking = is_anomaly_enabled()
@@ -52,8 +55,17 @@ class Optimizer:
         new_data = [parameter.data - update for parameter, update in zip(self.parameters, updates, strict=True)]
         if checking:
             self._check_finite("updated value", new_data)
-        for parameter, data in zip(self.parameters, new_data, strict=True):
-            parameter.data = data
+        old_data = [parameter.data for parameter in self.parameters]
+        old_state = {name: getattr(self, name) for name in state}
+        try:
+            self._write(new_data, state)
+        except BaseException:
+            self._write(old_data, old_state)
+            raise
+
+    def _write(self, data: list[float], state: dict[str, Any]) -> None:
+        for parameter, number in zip(self.parameters, data, strict=True):
+            parameter.data = number
         for name, value in state.items():
             setattr(self, name, value)
 

@@ -1,11 +1,14 @@
 """PyTorch's semantics: accumulation, zero_grad, functional grad(), no_grad, detach."""
 
 import asyncio
+import contextlib
 
 import pytest
 import torch
+from interrupts import every_interrupt, in_files
 
-from autograd import Value, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd import Value, enable_grad, grad, grad_mode, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.grad_mode import current_mode
 from nn import MLP
 
 
@@ -133,3 +136,43 @@ def test_detach_is_a_new_leaf_that_stops_gradients():
     assert x.grad == xt.grad.item() == 9.0
     assert h.grad == 0.0, "nothing flows back through the detached value"
     assert d.grad == 3.0
+
+
+# --- Ctrl-C inside no_grad's own __enter__ and __exit__ --------------------------------------------------
+
+
+@pytest.mark.parametrize("nesting", ["no_grad", "enable_grad inside no_grad", "decorator"])
+def test_an_interrupt_at_any_instruction_of_entering_or_leaving_no_grad_leaves_the_mode_as_before(nesting):
+    # Before the fix an interrupt right after __enter__ switched the mode (before it saved its token) left
+    # recording off for good: every later graph empty, every gradient 0, silently.
+    @no_grad()
+    def decorated():
+        pass
+
+    def block():
+        if nesting == "decorator":
+            decorated()
+        elif nesting == "no_grad":
+            with no_grad():
+                pass
+        else:
+            with no_grad(), enable_grad():
+                pass
+
+    before = current_mode()
+    where = in_files(grad_mode.__file__, __file__, contextlib.__file__)
+    points = left_on = 0
+    for point in every_interrupt(block, where):
+        points += 1
+        if current_mode() is before:
+            continue
+        left_on += 1
+        # Only where CPython never handles a signal (the with statement's own instructions that call
+        # __exit__, __enter__'s return after the switch), or as __exit__ starts: the one window a signal has.
+        assert not point.signal_can_do_the_same or (point.function, point.offset) == ("__exit__", 2), point
+        grad_mode._mode.set(before)
+    assert current_mode() is before and is_grad_enabled()
+    assert points > 60 and left_on < points / 5, (points, left_on)
+    x = Value(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0

@@ -4,7 +4,10 @@ import random
 
 import pytest
 import torch
+from interrupts import every_interrupt, in_files
 
+import autograd.value
+import nn.optim
 from autograd import Value
 from nn import (
     MLP,
@@ -157,3 +160,60 @@ def test_adam_matches_pytorch():
         steps=10,
     )
     assert ours == pytest.approx(theirs, rel=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["SGD with momentum", "Adam"])
+def test_an_interrupt_anywhere_in_a_step_moves_every_parameter_and_its_state_or_none(rule):
+    # Before: interrupted midway, 2 of 26 parameters had moved and the momentum had not.
+    model = MLP(3, [4, 2], seed=0)
+    parameters = model.parameters()
+    assert len(parameters) == 26
+    optimizer = SGD(parameters, lr=0.1, momentum=0.9) if rule.startswith("SGD") else Adam(parameters, lr=0.1)
+    for position, parameter in enumerate(parameters):
+        parameter.grad = 0.25 * (position - 13)
+    optimizer.step()  # a step first, so the state is not its zeros
+
+    def snapshot():
+        return [p.data for p in parameters], {k: v for k, v in optimizer.state_dict().items() if k != "type"}
+
+    before = snapshot()
+    optimizer.step()
+    after = snapshot()
+    assert before[0] != after[0] and before[1] != after[1]
+
+    def restore(state):
+        for parameter, number in zip(parameters, state[0], strict=True):
+            parameter.data = number
+        optimizer.load_state_dict({"type": type(optimizer).__name__, **state[1]})
+
+    restore(before)
+    outcomes = []
+    for point in every_interrupt(optimizer.step, in_files(nn.optim.__file__, autograd.value.__file__)):
+        now = snapshot()
+        assert now in (before, after), f"interrupted at {point}: some of the step was made, not all"
+        outcomes.append("before" if now == before else "after")
+        restore(before)
+    assert snapshot() == after
+    assert len(outcomes) > 100 and outcomes == sorted(outcomes, key=["before", "after"].index)
+
+
+def test_an_error_while_a_step_writes_undoes_what_it_wrote():
+    parameters = [Value(1.0), Value(2.0), Value(3.0)]
+    optimizer = SGD(parameters, lr=0.5, momentum=0.5)
+    for parameter in parameters:
+        parameter.grad = 1.0
+    writes = 0
+    real = optimizer._write
+
+    def failing_write(data, state):
+        nonlocal writes
+        writes += 1
+        if writes == 1:  # the step's own write: two numbers land, then it fails
+            parameters[0].data, parameters[1].data = data[0], data[1]
+            raise MemoryError("injected")
+        real(data, state)
+
+    optimizer._write = failing_write
+    with pytest.raises(MemoryError, match="injected"):
+        optimizer.step()
+    assert [p.data for p in parameters] == [1.0, 2.0, 3.0] and optimizer.velocity == [0.0, 0.0, 0.0]
