@@ -22,6 +22,7 @@ branch on ``.data`` in the model or the loss) is written in
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -123,18 +124,25 @@ class CompiledStep:
     def replay_for(self, x: Sequence[float], target: Any) -> tuple[CompiledGradient, bool]:
         """The replay of this sample's shape (traced now, at this sample, if it is the first of its shape), and
         whether the model returns a single Value rather than a list."""
-        shape = (len(x), None if self._target_is_data(target) else target)
-        found = self.replays.get(shape)
+        if self._target_is_data(target):
+            shape: tuple[int, int | None] | None = (len(x), None)
+        else:
+            shape = (len(x), target) if type(target) is int else None
+        found = self.replays.get(shape) if shape is not None else None
         if found is None:
             start = time.perf_counter()
-            found = self.replays[shape] = self._trace(x, target)
+            found = self._trace(x, target)
             self.trace_seconds += time.perf_counter() - start
+            if shape is not None:
+                self.replays[shape] = found
         return found
 
     @staticmethod
     def _target_is_data(target: Any) -> bool:
-        """A class index (an int) shapes the graph; any other target is a number, data like ``x``."""
-        return not isinstance(target, int) or isinstance(target, bool)
+        """A real number that is not whole (a float) is data like ``x``; a class index (an int) shapes the
+        graph. Anything else (numpy's ints, bools, labels) goes to the loss as it is, traced at every sample
+        and never shared with an int's trace, so the loss says what it says in eager training."""
+        return isinstance(target, numbers.Real) and not isinstance(target, numbers.Integral)
 
     def _trace(self, x: Sequence[float], target: Any) -> tuple[CompiledGradient, bool]:
         inputs = [Value(number, f"x{i + 1}") for i, number in enumerate(x)]

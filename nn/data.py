@@ -30,7 +30,7 @@ class Dataset:
         if len(inputs) != len(targets):
             raise ValueError(f"a Dataset needs one target per input: {len(inputs)} inputs, {len(targets)} targets")
         object.__setattr__(self, "inputs", tuple(_numbers(index, x) for index, x in enumerate(inputs)))
-        object.__setattr__(self, "targets", tuple(targets))
+        object.__setattr__(self, "targets", tuple(_target(index, y) for index, y in enumerate(targets)))
 
     def __len__(self) -> int:
         return len(self.inputs)
@@ -97,7 +97,17 @@ def _numbers(index: int, x: object) -> tuple[float, ...]:
     row = tuple(x) if isinstance(x, Iterable) and not isinstance(x, str) else None
     if row is None or any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in row):
         raise TypeError(f"a Dataset's inputs must be sequences of numbers: input {index} is {x!r}")
+    for feature, v in enumerate(row):  # a NaN would surface epochs later as a "diverged" loss
+        if not math.isfinite(v):
+            raise ValueError(f"a Dataset's inputs must be finite numbers: input {index}, feature {feature} is {v!r}")
     return row
+
+
+def _target(index: int, y: object) -> object:
+    """A target that is a number must be finite (a NaN one makes every loss NaN); others are kept as they are."""
+    if isinstance(y, numbers.Real) and not isinstance(y, bool) and not math.isfinite(y):
+        raise ValueError(f"a Dataset's targets must be finite numbers: target {index} is {y!r}")
+    return y
 
 
 def _check_dataset(name: str, data: object) -> None:

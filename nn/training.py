@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import errno
 import math
+import numbers
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TextIO
 
@@ -99,10 +100,15 @@ def evaluate(model: Model, loss: Loss, data: Dataset, accuracy: bool = True) -> 
     """The model's mean loss on ``data`` (and its accuracy), without recording a graph."""
     if not len(data):
         raise ValueError("evaluate: the dataset is empty")
+    return _evaluation(*_losses_and_outputs(model, loss, data), data, accuracy)
+
+
+def _losses_and_outputs(model: Model, loss: Loss, data: Dataset) -> tuple[list[float], list[Any]]:
+    """Every sample's loss and output, without recording a graph."""
     with no_grad():
         outputs = [model(x) for x in data.inputs]
         losses = [float(loss(output, target)) for output, target in zip(outputs, data.targets, strict=True)]
-    return _evaluation(losses, outputs, data, accuracy)
+    return losses, outputs
 
 
 def _evaluation(losses: list[float], outputs: list[Any], data: Dataset, accuracy: bool) -> Evaluation:
@@ -145,6 +151,13 @@ def fit(
       the same numbers as eager training, bit for bit, several times faster;
       the model and loss may not branch in Python on a number (see
       ``autograd.compile``).
+
+    A set-up that cannot train is refused before the first step: an optimiser
+    over none of the model's parameters, validation data of another width or
+    with targets that are not the model's classes. When ``fit`` raises (the
+    training diverged, a validation loss is not a number, Ctrl-C), the
+    exception carries ``.history``, the History of the epochs that finished,
+    and the progress bar is closed.
     """
     _check_whole("epochs", epochs)
     _check_whole("batch_size", batch_size)
@@ -168,51 +181,123 @@ def fit(
         raise TypeError(
             f"fit: compiled=True needs a model with parameters() (an nn.Module), not {type(model).__name__}"
         )
+    _check_optimizer(model, optimizer, checkpoint)
+    if validation is not None:
+        _check_validation(model, data, validation)
     rng = _rng(seed)
     step = compiled_step(model, loss) if compiled else eager_step(model, loss)
     history = History()
     n_batches = math.ceil(len(data) / batch_size)
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        bar = _progress_bar(progress, n_batches, f"epoch {epoch}/{epochs}")
-        loss_sum, correct, seen = 0.0, 0.0, 0
-        shown: dict[str, float] = {}
-        for batch in minibatches(data, batch_size, shuffle, rng):
-            optimizer.zero_grad()
-            batch_loss, outputs = step(batch)
-            if accuracy:  # before the step: outputs that are not class scores are refused with no weight moved
-                correct += _batch_accuracy(outputs, batch.targets) * len(batch)
-            optimizer.step()
-            loss_sum += batch_loss * len(batch)
-            seen += len(batch)
-            shown["loss"] = loss_sum / seen
-            if accuracy:
-                shown["accuracy"] = correct / seen
-            bar.update(shown)
-        history.loss.append(shown["loss"])
-        broken = _divergence(shown["loss"], model)
-        if broken:  # every later step would be NaN too: stop, saying why
-            bar.close(shown)
-            raise _diverged(epoch, broken, checkpoint, history.best_epoch)
-        if accuracy:
-            history.accuracy.append(shown["accuracy"])
-        if validation is not None:
-            if isinstance(step, CompiledStep):  # the same numbers, replayed
-                held_out = _evaluation(*step.evaluate(validation), validation, accuracy)
-            else:
-                held_out = evaluate(model, loss, validation, accuracy)
-            shown["val_loss"] = held_out.loss
-            history.val_loss.append(held_out.loss)
-            if held_out.accuracy is not None:
-                shown["val_accuracy"] = held_out.accuracy
-                history.val_accuracy.append(held_out.accuracy)
-        if _improved(history, monitor):
-            history.best_epoch = epoch
-            if checkpoint is not None:
-                save(model, checkpoint, optimizer)  # type: ignore[arg-type]  # a Module: checked above
-        history.seconds.append(time.perf_counter() - start)
-        bar.close(shown)
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            bar = _progress_bar(progress, n_batches, f"epoch {epoch}/{epochs}")
+            shown: dict[str, float] = {}
+            try:
+                _train_epoch(step, optimizer, minibatches(data, batch_size, shuffle, rng), accuracy, bar, shown)
+                _finish_epoch(history, epoch, shown, model, checkpoint, accuracy)
+                if validation is not None:
+                    _validate(history, epoch, shown, step, model, loss, validation, accuracy)
+                if _improved(history, monitor):
+                    if checkpoint is not None:
+                        save(model, checkpoint, optimizer)  # type: ignore[arg-type]  # a Module: checked above
+                    history.best_epoch = epoch  # once saved: an interrupted save leaves the last best named
+                history.seconds.append(time.perf_counter() - start)
+            finally:
+                bar.close(shown)
+    except BaseException as error:  # diverged, interrupted...: what finished goes with the exception
+        _attach(error, _finished(history))
+        raise
     return history
+
+
+def _train_epoch(
+    step: BatchStep,
+    optimizer: Optimizer,
+    batches: Iterable[Dataset],
+    accuracy: bool,
+    bar: _Bar,
+    shown: dict[str, float],
+) -> None:
+    """One pass over the batches; ``shown`` holds the epoch's running loss (and accuracy) as it goes."""
+    loss_sum, correct, seen = 0.0, 0.0, 0
+    for batch in batches:
+        optimizer.zero_grad()
+        batch_loss, outputs = step(batch)
+        if accuracy:  # before the step: outputs that are not class scores are refused with no weight moved
+            correct += _batch_accuracy(outputs, batch.targets) * len(batch)
+        optimizer.step()
+        loss_sum += batch_loss * len(batch)
+        seen += len(batch)
+        shown["loss"] = loss_sum / seen
+        if accuracy:
+            shown["accuracy"] = correct / seen
+        bar.update(shown)
+
+
+def _finish_epoch(
+    history: History,
+    epoch: int,
+    shown: dict[str, float],
+    model: Model,
+    checkpoint: str | os.PathLike[str] | None,
+    accuracy: bool,
+) -> None:
+    """The epoch's training numbers into the history; a diverged one stops the training, saying why."""
+    history.loss.append(shown["loss"])
+    broken = _divergence(shown["loss"], model)
+    if broken:  # every later step would be NaN too
+        raise _diverged(epoch, broken, checkpoint, history.best_epoch)
+    if accuracy:
+        history.accuracy.append(shown["accuracy"])
+
+
+def _validate(
+    history: History,
+    epoch: int,
+    shown: dict[str, float],
+    step: BatchStep,
+    model: Model,
+    loss: Loss,
+    validation: Dataset,
+    accuracy: bool,
+) -> None:
+    """The held-out numbers into the history; a validation loss that is not a number stops the training, naming
+    the first sample whose loss is not (it could never be the best, and would leave an old epoch saved as best)."""
+    if isinstance(step, CompiledStep):  # the same numbers, replayed
+        losses, outputs = step.evaluate(validation)
+    else:
+        losses, outputs = _losses_and_outputs(model, loss, validation)
+    held_out = _evaluation(losses, outputs, validation, accuracy)
+    if not math.isfinite(held_out.loss):
+        sample = next(index for index, number in enumerate(losses) if not math.isfinite(number))
+        raise ValueError(
+            f"fit: after epoch {epoch} the validation loss is {held_out.loss}: validation sample {sample}'s loss "
+            f"is {losses[sample]} (the training loss is {shown['loss']:.6g}); the training stops here, "
+            "with no model of this epoch saved"
+        )
+    shown["val_loss"] = held_out.loss
+    history.val_loss.append(held_out.loss)
+    if held_out.accuracy is not None:
+        shown["val_accuracy"] = held_out.accuracy
+        history.val_accuracy.append(held_out.accuracy)
+
+
+def _finished(history: History) -> History:
+    """The epochs that finished (an epoch cut short may have left its loss in ``history.loss``)."""
+    done = len(history.seconds)
+    return History(
+        history.loss[:done],
+        history.accuracy[:done],
+        history.val_loss[:done],
+        history.val_accuracy[:done],
+        history.seconds[:done],
+        history.best_epoch,
+    )
+
+
+def _attach(error: BaseException, history: History) -> None:
+    error.history = history  # type: ignore[attr-defined]  # documented: fit's exceptions carry .history
 
 
 # --- progress ----------------------------------------------------------------------------------------------------
@@ -253,14 +338,16 @@ class _PlainBar:
 
     def __init__(self, stream: TextIO, total: int, description: str) -> None:
         self.stream, self.total, self.description, self.start = stream, total, description, time.perf_counter()
+        self.done = 0
 
     def update(self, numbers: dict[str, float]) -> None:
-        pass
+        self.done += 1
 
     def close(self, numbers: dict[str, float]) -> None:
         seconds = time.perf_counter() - self.start
-        numbers_shown = ", ".join(f"{name} {text}" for name, text in _shown(numbers).items())
-        print(f"{self.description}: {self.total} batches in {seconds:.1f} s, {numbers_shown}", file=self.stream)
+        batches = f"{self.total}" if self.done == self.total else f"{self.done} of {self.total}"
+        numbers_shown = "".join(f", {name} {text}" for name, text in _shown(numbers).items())
+        print(f"{self.description}: {batches} batches in {seconds:.1f} s{numbers_shown}", file=self.stream)
         self.stream.flush()
 
 
@@ -351,6 +438,62 @@ def _check_writable(path: str | os.PathLike[str]) -> None:
         raise FileNotFoundError(errno.ENOENT, "fit: the checkpoint's folder does not exist", name)
     if not os.access(folder, os.W_OK):
         raise PermissionError(errno.EACCES, "fit: the checkpoint's folder is not writable", name)
+
+
+def _check_optimizer(model: Model, optimizer: Optimizer, checkpoint: str | os.PathLike[str] | None) -> None:
+    """An optimiser over none of the model's parameters would train nothing (the same loss every epoch);
+    with a checkpoint every one must be the model's, which ``save`` names."""
+    own, held = getattr(model, "parameters", None), getattr(optimizer, "parameters", None)
+    if not callable(own) or not isinstance(held, list):
+        return
+    mine = {id(parameter) for parameter in own()}
+    foreign = [position for position, parameter in enumerate(held) if id(parameter) not in mine]
+    if len(foreign) == len(held):
+        raise ValueError(
+            f"fit: none of the optimizer's {len(held)} parameters is one of the model's, so training would change "
+            "nothing: make it from this model, e.g. SGD(model.parameters(), lr=0.1)"
+        )
+    if foreign and checkpoint is not None:
+        raise ValueError(
+            f"fit: the optimizer's parameter {foreign[0]} is not one of the model's, so checkpoint= cannot save "
+            "the optimizer with the model"
+        )
+
+
+def _check_validation(model: Model, data: Dataset, validation: Dataset) -> None:
+    """Validation data the model cannot take, refused before training, not after the first epoch: an input of
+    a width no training input has; a target that is not a class the model gives (when the training targets are
+    class indices) or not a number (when they are numbers)."""
+    widths = {len(x) for x in data.inputs}
+    for sample, x in enumerate(validation.inputs):
+        if len(x) not in widths:
+            shown = " or ".join(str(width) for width in sorted(widths))
+            raise ValueError(f"fit: validation sample {sample} has {len(x)} numbers; the training inputs have {shown}")
+    if all(_is_class(target) for target in data.targets):
+        with no_grad():
+            output = model(data.inputs[0])
+        classes = len(output) if isinstance(output, Sequence) and not isinstance(output, Value) else None
+        for sample, target in enumerate(validation.targets):
+            if not _is_class(target) or (classes is not None and not 0 <= target < classes):
+                kind = f"0..{classes - 1}" if classes is not None else "an int"
+                raise ValueError(
+                    f"fit: validation sample {sample}'s target {target!r} is not a class ({kind}), "
+                    "as the training targets are"
+                )
+    elif all(_is_number(target) for target in data.targets):
+        for sample, target in enumerate(validation.targets):
+            if not _is_number(target):
+                raise ValueError(
+                    f"fit: validation sample {sample}'s target {target!r} is not a number, as the training targets are"
+                )
+
+
+def _is_class(target: object) -> bool:
+    return type(target) is int
+
+
+def _is_number(target: object) -> bool:
+    return isinstance(target, numbers.Real) and not isinstance(target, bool)
 
 
 def _check_whole(name: str, value: object) -> None:

@@ -37,6 +37,19 @@ class Point(NamedTuple):
             return False
         return _handler(self.code, before[-1].offset) == _handler(self.code, self.offset)
 
+    @property
+    def at_the_start(self) -> bool:
+        """Whether this is the function's first instruction after its start (``RESUME``)."""
+        before = [i.opname for i in dis.get_instructions(self.code) if i.offset < self.offset]
+        return bool(before) and before[-1] == "RESUME"
+
+
+def leaves_no_grad_on_only_where_a_signal_cannot(point: Point) -> bool:
+    """Where an interrupt may leave ``no_grad``'s mode on: only where CPython never handles a signal (the
+    instructions of a with statement that call ``__exit__``, ``__enter__``'s return after its switch), or as
+    ``__exit__`` starts, the one window a signal has (docs/GUARANTEES.md)."""
+    return not point.signal_can_do_the_same or (point.function == "__exit__" and point.at_the_start)
+
     def __repr__(self) -> str:
         return f"{Path(self.filename).name}:{self.function}@{self.offset}"
 
@@ -68,20 +81,29 @@ def interrupting_at(k: int, where: Callable[[FrameType], bool], found: list[Poin
 def every_interrupt(run: Callable[[], object], where: Callable[[FrameType], bool]) -> Iterator[Point]:
     """Run ``run`` interrupted at its 1st instruction, then its 2nd, ...; yield each point after its run
     (the caller checks the state, and restores it for the next run); stop when a run completes."""
+    for point, _ in every_interrupt_raised(run, where):
+        yield point
+
+
+def every_interrupt_raised(
+    run: Callable[[], object], where: Callable[[FrameType], bool]
+) -> Iterator[tuple[Point, KeyboardInterrupt | None]]:
+    """``every_interrupt``, with the KeyboardInterrupt that came out of ``run`` (None if it was swallowed)."""
     k = 0
     while True:
         k += 1
         found: list[Point] = []
+        raised = None
         sys.settrace(interrupting_at(k, where, found))
         try:
             run()
-        except KeyboardInterrupt:
-            pass
+        except KeyboardInterrupt as interrupt:
+            raised = interrupt
         finally:
             sys.settrace(None)
         if not found:
             return
-        yield found[0]
+        yield found[0], raised
 
 
 def in_files(*paths: str | Path) -> Callable[[FrameType], bool]:

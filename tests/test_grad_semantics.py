@@ -5,7 +5,7 @@ import contextlib
 
 import pytest
 import torch
-from interrupts import every_interrupt, in_files
+from interrupts import every_interrupt, in_files, leaves_no_grad_on_only_where_a_signal_cannot
 
 from autograd import Value, enable_grad, grad, grad_mode, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.grad_mode import current_mode
@@ -167,9 +167,7 @@ def test_an_interrupt_at_any_instruction_of_entering_or_leaving_no_grad_leaves_t
         if current_mode() is before:
             continue
         left_on += 1
-        # Only where CPython never handles a signal (the with statement's own instructions that call
-        # __exit__, __enter__'s return after the switch), or as __exit__ starts: the one window a signal has.
-        assert not point.signal_can_do_the_same or (point.function, point.offset) == ("__exit__", 2), point
+        assert leaves_no_grad_on_only_where_a_signal_cannot(point), point
         grad_mode._mode.set(before)
     assert current_mode() is before and is_grad_enabled()
     assert points > 60 and left_on < points / 5, (points, left_on)

@@ -8,10 +8,14 @@ import random
 import struct
 import sys
 
+import numpy as np
 import pytest
 import torch
+from interrupts import every_interrupt_raised, in_files, leaves_no_grad_on_only_where_a_signal_cannot
 
+import autograd.grad_mode
 import nn
+import nn.optim
 from autograd import GraphError
 from nn import (
     MLP,
@@ -469,3 +473,225 @@ def test_a_checked_compiled_step_gives_the_same_numbers_and_refuses_a_model_that
     step(Dataset([[0.5, 0.1, 0.2]], [0]))
     with pytest.raises(GraphError, match="different graph"):
         step(Dataset([[-0.5, 0.1, 0.2]], [0]))
+
+
+# --- issue 21: interrupts and bad set-ups ---------------------------------------------------------------
+
+
+class InterruptingAt(SGD):
+    """SGD whose ``stop``-th step is cut short by a KeyboardInterrupt, as Ctrl-C would (before it moves)."""
+
+    def __init__(self, parameters, stop, **settings):
+        super().__init__(parameters, **settings)
+        self.stop, self.steps_begun = stop, 0
+
+    def step(self):
+        self.steps_begun += 1
+        if self.steps_begun == self.stop:
+            raise KeyboardInterrupt
+        super().step()
+
+
+def tiny_setup():
+    return MLP(3, [4, 3], seed=0), problem(8, seed=0), problem(4, seed=1)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_interrupted_fit_hands_on_the_history_of_the_epochs_that_finished_and_closes_its_bar(compiled):
+    tqdm = pytest.importorskip("tqdm").tqdm
+    model, data, validation = tiny_setup()
+    settings = dict(epochs=2, batch_size=4, validation=validation, progress=io.StringIO(), compiled=compiled)
+    expected = fit(model, cross_entropy, data, optimizer=SGD(model.parameters(), lr=0.1), **settings)
+    model, data, validation = tiny_setup()
+    optimizer = InterruptingAt(model.parameters(), stop=6, lr=0.1)  # the 2nd batch of epoch 3
+    with pytest.raises(KeyboardInterrupt) as raised:
+        fit(model, cross_entropy, data, optimizer=optimizer, **{**settings, "epochs": 5})
+    history = raised.value.history
+    assert (history.epochs, history.loss, history.val_loss) == (2, expected.loss, expected.val_loss)
+    assert history.accuracy == expected.accuracy and history.best_epoch == expected.best_epoch
+    assert len(history.seconds) == 2
+    assert not tqdm._instances, "the progress bar of the interrupted epoch is still open"
+
+
+def test_without_tqdm_an_interrupted_epoch_says_how_far_it_came(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    model, data, _ = tiny_setup()
+    stream = io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        fit(
+            model,
+            cross_entropy,
+            data,
+            optimizer=InterruptingAt(model.parameters(), 4, lr=0.1),
+            progress=stream,
+            batch_size=4,
+        )
+    first, second = stream.getvalue().splitlines()
+    assert first.startswith("epoch 1/10: 2 batches in ") and second.startswith("epoch 2/10: 1 of 2 batches in ")
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_diverged_fit_hands_on_the_history_too(compiled):
+    model, data, _ = tiny_setup()
+    with pytest.raises(TrainingDivergedError) as raised:
+        fit(
+            model,
+            cross_entropy,
+            data,
+            optimizer=breaking_after(3, model),
+            epochs=5,
+            batch_size=4,
+            progress=False,
+            compiled=compiled,
+        )
+    assert raised.value.history.epochs == 1 and raised.value.history.best_epoch == 1
+
+
+def test_an_interrupt_at_any_instruction_of_fit_leaves_recording_on_and_hands_on_the_finished_epochs():
+    # fit enters no_grad() for every validation; before, an interrupt there could leave recording off.
+    model, data, validation = MLP(2, [2], seed=0), problem(2, seed=0), problem(2, seed=1)
+    data = Dataset([x[:2] for x in data.inputs], [t % 2 for t in data.targets])
+    validation = Dataset([x[:2] for x in validation.inputs], [t % 2 for t in validation.targets])
+    start = [p.data for p in model.parameters()]
+    optimizer = SGD(model.parameters(), lr=0.1)
+
+    def run():
+        fit(
+            model,
+            cross_entropy,
+            data,
+            optimizer=optimizer,
+            epochs=2,
+            batch_size=2,
+            validation=validation,
+            progress=False,
+            shuffle=False,
+        )
+
+    where = in_files(nn.training.__file__, nn.optim.__file__, autograd.grad_mode.__file__)
+    points = 0
+    for point, interrupt in every_interrupt_raised(run, where):
+        points += 1
+        if autograd.grad_mode.current_mode() is not autograd.grad_mode.RECORD:
+            assert leaves_no_grad_on_only_where_a_signal_cannot(point), f"recording left off at {point}"
+            autograd.grad_mode._mode.set(autograd.grad_mode.RECORD)
+        if interrupt is not None and hasattr(interrupt, "history"):
+            assert interrupt.history.epochs in (0, 1, 2) and len(interrupt.history.loss) == interrupt.history.epochs
+        for parameter, number in zip(model.parameters(), start, strict=True):
+            parameter.data = number
+    assert points > 1000
+
+
+def test_an_optimizer_over_another_models_parameters_is_refused_before_any_training(tmp_path):
+    model, data, _ = tiny_setup()
+    other = MLP(3, [4, 3], seed=1)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="none of the optimizer's 31 parameters is one of the model's"):
+        fit(model, cross_entropy, data, optimizer=SGD(other.parameters(), lr=0.1), progress=False)
+    extra = SGD([*model.parameters(), *other.parameters()[:1]], lr=0.1)
+    path = tmp_path / "best.json"
+    with pytest.raises(ValueError, match="parameter 31 is not one of the model's, so checkpoint= cannot"):
+        fit(model, cross_entropy, data, optimizer=extra, checkpoint=path, progress=False)
+    assert model.state_dict() == before and other.state_dict() == MLP(3, [4, 3], seed=1).state_dict()
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("validation", "message"),
+    [
+        (Dataset([[0.1, 0.2]], [0]), "validation sample 0 has 2 numbers; the training inputs have 3"),
+        (Dataset([[0.1, 0.2, 0.3], [0.1, 0.2, 0.3]], [0, 3]), r"sample 1's target 3 is not a class \(0..2\)"),
+        (Dataset([[0.1, 0.2, 0.3]], ["cat"]), r"sample 0's target 'cat' is not a class \(0..2\)"),
+    ],
+)
+@pytest.mark.parametrize("compiled", [False, True])
+def test_validation_data_the_model_cannot_take_is_refused_before_any_training(validation, message, compiled):
+    model, data, _ = tiny_setup()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        fit(
+            model,
+            cross_entropy,
+            data,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            validation=validation,
+            progress=False,
+            compiled=compiled,
+        )
+    assert model.state_dict() == before
+
+
+def test_a_validation_target_that_is_not_a_number_is_refused_for_a_regression():
+    model = MLP(1, [1], seed=0)
+    data, validation = Dataset([[0.5], [1.0]], [1.0, 2.0]), Dataset([[0.5]], ["two"])
+    with pytest.raises(ValueError, match="validation sample 0's target 'two' is not a number"):
+        fit(
+            model,
+            lambda out, y: (out - y) ** 2,
+            data,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            validation=validation,
+            accuracy=False,
+            progress=False,
+        )
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "message"),
+    [
+        ([[0.5, 1.0], [0.5, math.nan]], [0, 1], "input 1, feature 1 is nan"),
+        ([[0.5, 1.0], [-math.inf, 0.0]], [0, 1], "input 1, feature 0 is -inf"),
+        ([[0.5, 1.0], [0.5, 0.0]], [0.5, math.inf], "targets must be finite numbers: target 1 is inf"),
+    ],
+)
+def test_a_dataset_refuses_numbers_that_are_not_finite_naming_the_sample(inputs, targets, message):
+    with pytest.raises(ValueError, match=message):
+        Dataset(inputs, targets)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_validation_loss_that_is_not_a_number_stops_the_training_naming_the_sample(compiled, tmp_path):
+    # Before: inf (or NaN) never beat epoch 1's loss, so epoch 1 stayed "best" and was saved as such.
+    model, data, _ = tiny_setup()
+    validation = Dataset([[0.1, 0.2, 0.3], [1e308, -1e308, 1e308]], [0, 1])  # a loss of about 1e307
+
+    def scaled(output, target):  # 1e307 * 1e10 overflows to inf, as in PyTorch
+        return cross_entropy(output, target) * 1e10
+
+    path = tmp_path / "best.json"
+    with pytest.raises(
+        ValueError, match=r"after epoch 1 the validation loss is inf: validation sample 1's loss is inf"
+    ) as raised:
+        fit(
+            model,
+            scaled,
+            data,
+            optimizer=SGD(model.parameters(), lr=1e-12),
+            validation=validation,
+            checkpoint=path,
+            progress=False,
+            compiled=compiled,
+        )
+    assert raised.value.history.epochs == 0 and raised.value.history.best_epoch is None
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("target", [np.int64(1), True, np.bool_(True)], ids=["numpy int", "bool", "numpy bool"])
+def test_numpy_integer_and_bool_targets_get_the_eager_message_on_the_compiled_path(target):
+    messages = []
+    for compiled in (False, True):
+        model = MLP(2, [3, 2], seed=0)
+        data = Dataset([[0.1, 0.2], [0.3, 0.4]], [0, target])
+        with pytest.raises(TypeError) as raised:
+            fit(
+                model,
+                cross_entropy,
+                data,
+                optimizer=SGD(model.parameters(), lr=0.1),
+                epochs=1,
+                progress=False,
+                shuffle=False,
+                compiled=compiled,
+            )
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1] == f"cross_entropy: target_class must be a class index (an int), got {target!r}"
