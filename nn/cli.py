@@ -267,8 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _render(args)
         elif args.command == "explain":
             _explain(args)
-        elif args.command == "train":
-            train_command.run(args, sys.stdout)
+        elif args.command == "train" and (status := train_command.run(args, sys.stdout)):
+            return status  # interrupted: train_command said where the best model is
         sys.stdout.flush()  # inside the try: a reader that went away is seen here, not at exit
     except BrokenPipeError:
         return _reader_gone()
@@ -304,6 +304,8 @@ def _file_format(path: str, option: str, wanted: str | None) -> article_views.Fo
     """The format of the file ``path``, from its extension; it must agree with the format asked for."""
     if not path.strip():
         raise UsageError(f"{option} needs a file name, not an empty one")
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):  # Path("dir.svg/") would write the file dir.svg
+        raise UsageError(f"{option} {path}: that is a folder; give the name of the file to write")
     suffix = Path(path).suffix.lower().removeprefix(".")
     known = ", ".join(f".{known}" for known in article_views.FORMATS)
     if not suffix:

@@ -9,6 +9,9 @@ before, gives the accuracy reported.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from typing import NamedTuple, TextIO
@@ -53,7 +56,10 @@ def add_parser(
         "--seed", type=int, default=0, help="seed of the weights and the shuffles (default: %(default)s)"
     )
     parser.add_argument(
-        "--out", metavar="PATH", default="digits-model.json", help="where to save the model (default: %(default)s)"
+        "--out",
+        metavar="PATH",
+        default="digits-model.json",
+        help="where to save the model (default: %(default)s in the current folder; the run says the full path)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     engine = parser.add_mutually_exclusive_group()
@@ -72,9 +78,25 @@ def add_parser(
     )
 
 
-def run(args: argparse.Namespace, out: TextIO) -> None:
-    """Train as ``args`` say, printing what happens to ``out``."""
-    train(args.epochs, args.hidden, args.batch, args.lr, args.seed, args.out, out, not args.quiet, args.compiled)
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Train as ``args`` say, printing what happens to ``out``; the exit status (130 after Ctrl-C, which is
+    answered with where the best model so far is, not a traceback)."""
+    try:
+        train(args.epochs, args.hidden, args.batch, args.lr, args.seed, args.out, out, not args.quiet, args.compiled)
+    except KeyboardInterrupt as interrupt:
+        print(f"\nmicro-autograd train: interrupted; {_what_is_saved(interrupt, args.out)}", file=sys.stderr)
+        return 128 + signal.SIGINT
+    return 0
+
+
+def _what_is_saved(interrupt: KeyboardInterrupt, path: str) -> str:
+    history: History | None = getattr(interrupt, "history", None)  # fit hands on the epochs that finished
+    if history is None or history.best_epoch is None:
+        return "no epoch had finished, so no model was saved"
+    return (
+        f"the best model so far, epoch {history.best_epoch} of the {history.epochs} that finished "
+        f"(lowest validation loss), is saved at {os.path.abspath(path)}"
+    )
 
 
 def train(
@@ -101,7 +123,7 @@ def train(
         f"digits: {len(training)} images to train on, {len(validation)} to validate, {len(test)} to test;"
         f" MLP(64, [{hidden}, 10]), SGD(lr={lr}, momentum=0.9),"
         f" {epochs} epoch{'s' * (epochs != 1)} of batches of {batch},"
-        f" {'compiled replay' if compiled else 'eager engine'}",
+        f" {'compiled replay' if compiled else 'eager engine'}; the best model goes to {os.path.abspath(path)}",
         file=out,
         flush=True,
     )
@@ -129,6 +151,7 @@ def train(
     assert isinstance(best, MLP)
     correct = sum(p == t for p, t in zip(predict(best, test.inputs), test.targets, strict=True))
     accuracy = correct / len(test)
-    print(f"trained in {seconds:.1f} s; saved epoch {history.best_epoch} (lowest validation loss) to {path}", file=out)
+    saved = os.path.abspath(path)
+    print(f"trained in {seconds:.1f} s; saved epoch {history.best_epoch} (lowest validation loss) to {saved}", file=out)
     print(f"test accuracy: {accuracy:.1%} ({correct} of {len(test)} digits)", file=out)
     return Trained(best, accuracy, history)

@@ -171,6 +171,7 @@ def test_render_infers_the_format_from_the_extension(capsys, tmp_path, name, mag
         (["--format", "png", "--out", "x.svg"], "--out x.svg: the file name says .svg but the format asked for is png"),
         (["--out", ""], "--out needs a file name, not an empty one"),
         (["--out", "  "], "--out needs a file name, not an empty one"),
+        (["--out", "dir.svg/"], "--out dir.svg/: that is a folder; give the name of the file to write"),  # was dir.svg
     ],
 )
 def test_render_refuses_a_file_name_it_cannot_honour(capsys, tmp_path, monkeypatch, arguments, words):
@@ -179,6 +180,19 @@ def test_render_refuses_a_file_name_it_cannot_honour(capsys, tmp_path, monkeypat
     status, out, err = render(capsys, tmp_path, *arguments)
     assert status == 2 and err == f"micro-autograd render: error: {words}\n" and not out
     assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+
+
+def test_render_refuses_a_folder_that_is_there(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pictures.svg").mkdir()
+    status, out, err = render(capsys, tmp_path, "--out", "pictures.svg")
+    assert not out
+    assert (
+        status == 2
+        and err
+        == "micro-autograd render: error: --out pictures.svg: that is a folder; give the name of the file to write\n"
+    )
+    assert list((tmp_path / "pictures.svg").iterdir()) == []
 
 
 def test_render_without_out_names_the_file_after_the_view_and_format(capsys, tmp_path, monkeypatch):

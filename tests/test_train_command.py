@@ -2,10 +2,14 @@
 
 import io
 import re
+import signal
+import subprocess
 import sys
+import time
 
 import pytest
 
+import nn.train_command
 from nn import load, load_digits, predict, train_test_split
 from nn.cli import main
 from nn.train_command import TEST_FRACTION, VALIDATION_FRACTION, train
@@ -95,3 +99,44 @@ def test_training_that_diverges_is_stopped_with_the_way_out(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("micro-autograd: error: fit: training diverged in epoch 1: ")
     assert err.rstrip().endswith("try a smaller --lr than 1e+308 (the default is 0.1)")
+
+
+def test_train_says_the_full_path_it_saves_to_and_writes_where_out_says(tmp_path, monkeypatch, capsys):
+    # Before: "saved epoch 1 ... to m.json", a path relative to wherever the command ran.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    assert main(["train", "digits", *TINY, "--out", "models/m.json"]) == 0
+    out = capsys.readouterr().out
+    full = str(tmp_path / "models" / "m.json")
+    assert f"the best model goes to {full}" in out and out.rstrip().splitlines()[-2].endswith(f"to {full}")
+    assert [p.name for p in tmp_path.iterdir()] == ["models"] and load(full).model is not None
+
+
+def test_ctrl_c_during_training_says_where_the_best_model_is_without_a_traceback(tmp_path):
+    path = tmp_path / "model.json"
+    command = [sys.executable, "-m", "nn", "train", "digits", "--epochs", "500", "--hidden", "4", "--batch", "512"]
+    process = subprocess.Popen(
+        [*command, "--quiet", "--out", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not path.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the first epoch has finished once its model is saved
+    assert path.exists(), process.communicate()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "micro-autograd train: interrupted; the best model so far, epoch " in err
+    assert f"(lowest validation loss), is saved at {path}\n" in err
+    best = int(err.split("epoch ")[1].split()[0])
+    assert best >= 1 and load(path).model is not None
+
+
+def test_ctrl_c_before_any_epoch_finished_says_nothing_was_saved(tmp_path, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.train_command, "load_digits", interrupted)
+    assert main(["train", "digits", *TINY, "--out", str(tmp_path / "m.json")]) == 130
+    err = capsys.readouterr().err
+    assert err == "\nmicro-autograd train: interrupted; no epoch had finished, so no model was saved\n"
