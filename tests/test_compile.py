@@ -967,3 +967,28 @@ def test_a_single_value_where_a_sequence_of_values_belongs_is_refused_by_name():
         r"Values, not Value; ",
     ):
         autograd.compile(lambda: (x * x, x), [x], has_aux=True)
+
+
+def test_a_dict_or_a_set_where_numbers_or_values_belong_is_refused_by_name():
+    # Before: a dict was read as its keys (a wrong loss and gradients, silently), a set in its own order.
+    w, x, y = Value(2.0, "w"), Value(3.0, "x"), Value(5.0, "y")
+    for unordered, what in (({x: 1, y: 2}, "a dict (read in turn it gives its keys)"), ({x, y}, "a set")):
+        with pytest.raises(GraphError, match=re.escape(f"compile: data must be a sequence of Values, not {what}")):
+            autograd.compile(lambda: w * x + y, [w], data=unordered)
+        with pytest.raises(
+            GraphError, match=re.escape(f"compile: parameters must be a sequence of Values, not {what}")
+        ):
+            autograd.compile(lambda: w * x + y, unordered)
+    replay = autograd.compile(lambda: w * x + y, [w], data=[x, y])
+    assert replay.output(data=[1.0, 2.0]) == 4.0  # 2 * 1 + 2
+    cases = [
+        (lambda d: replay.output(data=d), "data numbers", {1.0: "a", 2.0: "b"}),
+        (lambda d: replay.output(data=d), "data numbers", frozenset({1.0, 2.0})),
+        (lambda d: replay.accumulate(d, data=[1.0, 2.0]), "running totals", {0: 1.0}),
+        (lambda d: replay.accumulate(d, data=[1.0, 2.0]), "running totals", {1.0}),
+        (lambda d: replay.output(numbers=d, data=[1.0, 2.0]), "input numbers", {2.0: None}),
+    ]
+    for call, what, unordered in cases:
+        kind = type(unordered).__name__
+        with pytest.raises(TypeError, match=f"compiled function: {what} must be a sequence of numbers, not a {kind} "):
+            call(unordered)

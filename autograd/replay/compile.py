@@ -109,7 +109,8 @@ import builtins
 import gc
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress
@@ -375,6 +376,8 @@ def _checked(values: Sequence[object], count: int, role: str, what: str) -> Sequ
         return values
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise TypeError(f"compiled function: {what} must be a sequence of numbers, not {type(values).__name__}")
+    if _unordered(values):
+        raise TypeError(f"compiled function: {what} must be a sequence of numbers, not {_unordered(values)}")
     if not isinstance(values, Sequence):  # a numpy array, say: its items, once
         values = list(values)
     if len(values) != count:
@@ -382,6 +385,15 @@ def _checked(values: Sequence[object], count: int, role: str, what: str) -> Sequ
     if _FLOATS.issuperset(map(type, values)):
         return values  # type: ignore[return-value]
     return _numbers(values, role)
+
+
+def _unordered(values: object) -> str:
+    """What a dict or a set is, that no sequence may be (its keys read in turn, or no order): "" for others."""
+    if isinstance(values, Mapping):
+        return f"a {type(values).__name__} (read in turn it gives its keys)"
+    if isinstance(values, AbstractSet):
+        return f"a {type(values).__name__} (it has no order to match the traced one)"
+    return ""
 
 
 def _numbers(values: Sequence[object], role: str) -> list[float]:
@@ -423,6 +435,8 @@ def compile(
     for role, given in (("parameters", parameters), ("data", data)):
         if not_values(given):
             raise GraphError(f"compile: {role} {not_values(given)}")
+        if _unordered(given):
+            raise GraphError(f"compile: {role} must be a sequence of Values, not {_unordered(given)}")
     parameters, data = list(parameters), list(data)
     _check_leaves(parameters, data)
     traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)
