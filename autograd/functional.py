@@ -13,18 +13,28 @@ from .value import Local, Value, _as_number, local_grads_as_values, not_values
 
 
 @overload
-def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[False] = False) -> list[float]: ...
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: Literal[False] = False, allow_unused: bool = False
+) -> list[float]: ...
 @overload
-def grad(output: Value, inputs: Sequence[Value], create_graph: Literal[True]) -> list[Value]: ...
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: Literal[True], allow_unused: bool = False
+) -> list[Value]: ...
 @overload
-def grad(output: Value, inputs: Sequence[Value], create_graph: bool) -> list[float] | list[Value]: ...
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: bool, allow_unused: bool = False
+) -> list[float] | list[Value]: ...
 
 
-def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[float] | list[Value]:
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: bool = False, allow_unused: bool = False
+) -> list[float] | list[Value]:
     """d(output)/d(input) for each input, without touching any ``.grad``.
 
-    Nothing accumulates: the result is returned, not stored. An input the
-    output does not depend on gets 0. With ``create_graph=True`` the results
+    Nothing accumulates: the result is returned, not stored. An input that is
+    not in the output's graph raises GraphError naming it, as in
+    ``torch.autograd.grad`` (often a sign of the wrong Value); with
+    ``allow_unused=True`` it gets 0. With ``create_graph=True`` the results
     are Values recorded in a new graph, so they can be differentiated again
     (second derivatives); the local derivatives are then rebuilt as Values
     from each operation's own formula.
@@ -37,7 +47,11 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     for position, value in enumerate(inputs):
         if not isinstance(value, Value):
             raise GraphError(f"grad() inputs must be Values; input {position} is {type(value).__name__}: {value!r}")
+    if not isinstance(allow_unused, bool):
+        raise TypeError(f"grad(): allow_unused must be True or False, got {allow_unused!r}")
     order = topological_order(output)
+    if not allow_unused:
+        _check_used(order, inputs)
     check = current_mode().check_gradients
     if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises here
         check(order, False)
@@ -48,6 +62,18 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     if create_graph:
         return [_as_value(gradients.get(value, 0.0)) for value in inputs]
     return [float(gradients.get(value, 0.0)) for value in inputs]
+
+
+def _check_used(order: list[Value], inputs: list[Value]) -> None:
+    """Refuse, naming it, an input the output does not depend on (not in its graph)."""
+    in_graph = set(map(id, order))
+    for position, value in enumerate(inputs):
+        if id(value) not in in_graph:
+            name = f" ({value.label!r})" if value.label else ""
+            raise GraphError(
+                f"grad(): input {position}{name} is not in the output's graph, so the output does not depend on "
+                "it; pass allow_unused=True for a gradient of 0 there"
+            )
 
 
 def _as_value(local: Local) -> Value:
@@ -90,7 +116,7 @@ def gradcheck(
     output = f(*leaves)
     if not isinstance(output, Value):
         raise GraphError(f"gradcheck: f must return a Value, not {type(output).__name__}")
-    analytic = grad(output, leaves)
+    analytic = grad(output, leaves, allow_unused=True)  # an input f ignores has slope 0, as differences say
 
     def evaluate(at: list[float], i: int, side: str) -> float:
         try:

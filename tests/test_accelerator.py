@@ -130,11 +130,13 @@ def random_programs(count: int = 400, seed: int = 2026) -> list[list[str]]:
             out = pool[-1]
             out.backward()
             out.backward()  # and once more: gradients accumulate
-            first = autograd.grad(out, leaves)
+            first = autograd.grad(out, leaves, allow_unused=True)
             report += [bits(out.data), *(bits(leaf.grad) for leaf in leaves), *(bits(g) for g in first)]
             report += [bits(node.grad) for node in autograd.topological_order(out)]
-            first_as_values = autograd.grad(out, leaves, create_graph=True)  # the rows derivatives use, too
-            report += [bits(g) for g in autograd.grad(first_as_values[0], leaves)]
+            first_as_values = autograd.grad(
+                out, leaves, create_graph=True, allow_unused=True
+            )  # the rows derivatives use, too
+            report += [bits(g) for g in autograd.grad(first_as_values[0], leaves, allow_unused=True)]
         except (AutogradError, ArithmeticError, ValueError) as error:
             report.append(f"{type(error).__name__}: {error}")
         reports.append(report)

@@ -7,7 +7,7 @@ import pytest
 import torch
 from interrupts import every_interrupt, in_files, leaves_no_grad_on_only_where_a_signal_cannot
 
-from autograd import Value, enable_grad, grad, grad_mode, is_grad_enabled, no_grad, set_grad_enabled
+from autograd import GraphError, Value, enable_grad, grad, grad_mode, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.grad_mode import current_mode
 from nn import MLP
 
@@ -59,9 +59,23 @@ def test_grad_returns_gradients_and_touches_no_grad_field():
     assert (x.grad, y.grad, f.grad) == (0.0, 0.0, 0.0)
 
 
-def test_grad_of_an_input_the_output_does_not_depend_on_is_zero():
-    x, unrelated = Value(2.0), Value(7.0)
-    assert grad(x * 3, [x, unrelated]) == [3.0, 0.0]
+def test_grad_of_an_input_the_output_does_not_depend_on_is_refused_unless_allowed_as_in_pytorch():
+    # Before: 0.0 without a word, as for a mistyped input.
+    x, unrelated = Value(2.0), Value(7.0, "u")
+    with pytest.raises(GraphError, match=r"grad\(\): input 1 \('u'\) is not in the output's graph"):
+        grad(x * 3, [x, unrelated])
+    assert grad(x * 3, [x, unrelated], allow_unused=True) == [3.0, 0.0]
+    assert grad(x, [x]) == [1.0]  # the output itself is in its graph
+    (slope,) = grad(x * unrelated, [x], create_graph=True)  # the slope is u: x is not in its graph
+    with pytest.raises(GraphError, match="input 0 is not in the output's graph"):
+        grad(slope, [x])
+    assert grad(slope, [x], allow_unused=True, create_graph=True)[0].data == 0.0
+    tx, tu = torch.tensor(2.0, requires_grad=True), torch.tensor(7.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="appears to not have been used in the graph"):
+        torch.autograd.grad(tx * 3, [tx, tu])
+    assert torch.autograd.grad(tx * 3, [tx, tu], allow_unused=True)[1] is None
+    with pytest.raises(TypeError, match="allow_unused must be True or False, got 'yes'"):
+        grad(x * 3, [x], allow_unused="yes")
 
 
 def test_grad_rejects_non_values():
