@@ -287,7 +287,9 @@ HOSTILE = [
     ("x // 2", ["x=1"], "//", "x // 2"),
     ("x % 2", ["x=1"], "%", "x % 2"),
     ("x @ x", ["x=1"], "@", "x @ x"),
-    ("x ^ 1", ["x=1"], "bitwise", "x ^ 1"),
+    ("x ^ 1", ["x=1"], "^ is not one of the operations + - * / **; a power is written ** (x**1)", "x ^ 1"),
+    ("(x+1)^(2*x)", ["x=1"], "a power is written ** ((x + 1)**(2 * x))", "(x+1)^(2*x)"),
+    ("x | 1", ["x=1"], "a bitwise operator is not one of the operations", "x | 1"),
     ("~x", ["x=1"], "~", "~x"),
     ("not x", ["x=1"], "not", "not x"),
     ("'abc' * x", ["x=1"], "'abc' is not a number", "'abc'"),
@@ -310,6 +312,7 @@ HOSTILE = [
     ("exp(exp(exp(exp(x))))", ["x=2"], "too large for a float", "exp(exp(exp(x)))"),
     ("log(x) + 1", ["x=-1"], "log(-1.0) is undefined", "log(x)"),
     ("1 + x / 0", ["x=1"], "division by zero", "x / 0"),
+    ("x / (y - y)", ["x=0.30000000000000004", "y=0.7"], "error: 0.3 / 0: division by zero\n", "x / (y - y)"),
     ("2 * 3", [], "no names", "2 * 3"),
     ("x + " * 300 + "x", ["x=1"], "at most 1,000", None),  # very long
     ("(" * 300 + "x" + ")" * 300, ["x=1"], "nested", None),  # deeper than Python's parser goes

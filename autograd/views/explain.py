@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..backward import edges, topological_order
-from ..errors import AutogradError, NumericOverflowError
+from ..errors import AutogradError, DivisionByZeroError, NumericOverflowError
 from ..value import NEGATE, Value, _as_number
 from . import notation
 from .draw import GraphDrawing, draw_graph
@@ -281,6 +281,9 @@ def _check_tree(tree: ast.Expression, expression: str, values: Mapping[str, floa
         if isinstance(node, ast.expr_context | ast.operator | ast.unaryop) or node in called:
             continue
         if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.BitXor):  # x^2: a power, as maths writes it
+                power = ast.unparse(ast.BinOp(node.left, ast.Pow(), node.right)).replace(" ** ", "**")
+                raise refuse(f"^ is not one of the operations + - * / **; a power is written ** ({power})", node)
             if type(node.op) not in BINARY:
                 symbol = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(type(node.op), "a bitwise operator")
                 raise refuse(f"{symbol} is not one of the operations + - * / **", node)
@@ -375,6 +378,13 @@ class _Teller:
         self.names: dict[Value, Formula] = {leaf: notation.name(name) for name, leaf in leaves.items()}
         self.forward: list[_Line] = []  # in the order it ran
 
+    def _message(self, error: AutogradError, operation: str, arguments: list[Value | float]) -> str:
+        """The engine's error; a division by zero with its numbers as the printout shows them (rounded)."""
+        if not isinstance(error, DivisionByZeroError):
+            return str(error)
+        numbers = notation.apply(operation, [notation.number(_data(a), self.digits) for a in arguments]).text
+        return f"{numbers}: division by zero"
+
     def show(self, x: float) -> str:
         """A number of the printout: ``digits`` significant digits, or every digit."""
         return notation.number(x, self.digits).text
@@ -428,7 +438,8 @@ class _Teller:
             else:  # plain numbers only: the engine computes it, and it becomes a constant
                 result = function(Value(_data(arguments[0])), *arguments[1:]).data
         except AutogradError as error:
-            raise ExpressionError(str(error), self.expression, _span(node, self.expression)) from None
+            message = self._message(error, operation, arguments)
+            raise ExpressionError(message, self.expression, _span(node, self.expression)) from None
         formula = notation.apply(operation, [term.name for term in operands])
         numbers = notation.apply(operation, [notation.number(_data(a), self.digits) for a in arguments]).text
         if not isinstance(result, Value):
