@@ -202,10 +202,54 @@ def _sqrt_slope(x: Local, out: Local) -> Local:
     return 0.5 * _reciprocal(out)
 
 
+def _power_log(x: float, y: float) -> float:
+    """x ** y * log(x), the slope of x ** y in y, with its limit as x -> 0+ at 0 (0 for y > 0, -inf
+    otherwise); NaN for a negative base."""
+    if x > 0.0:
+        return _power_or_limit(x, y) * math.log(x)
+    if x == 0.0:
+        return 0.0 if y > 0.0 else -math.inf
+    return math.nan
+
+
+def _power_log_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
+    """d/dx = x**(y-1) (1 + y log x) and d/dy = x**y log(x)**2. At x = 0 (y > 0), their limits as x -> 0+:
+    d/dx is 0 for y > 1 and -inf for y <= 1, d/dy is 0; the derivatives of those limits are NaN (a masked
+    step), as PyTorch's derivatives of its masked slopes are."""
+    if _data(x) == 0.0 and _data(y) > 0.0:
+        return (0.0 if _data(y) > 1.0 else -math.inf) + _masked(out), 0.0 + _masked(out)
+    if _data(x) > 0.0:
+        return _raised(x, y - 1.0) * (1.0 + y * _log(x)), out * _log(x)
+    return out * math.nan, out * math.nan
+
+
+def _slope_in_the_exponent_at_zero(x: Local, y: Local) -> Local:
+    """x ** y * log(x) at x = 0 for 0 < y < inf: 0, a Value of the inputs on Values (the POWER_LOG row)."""
+    if isinstance(x, Value):
+        return _apply_power_log(x, y)
+    if isinstance(y, Value):
+        return _apply_power_log_number_first(y, x)
+    return _power_log(x, y)
+
+
 def _power_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
     """d(x**y)/dx = y * x**(y-1) and d(x**y)/dy = x**y * log(x), valued as PyTorch values them where
     they meet a pole or the log of a number <= 0 (inf, NaN, or a masked 0), each a Value of the inputs
-    on Values, so that its own derivatives are limits too. POWER and RAISED share it."""
+    on Values, so that its own derivatives are limits too. POWER and RAISED share it. At x = 0 with
+    0 < y < inf, d/dy is the POWER_LOG row, whose derivatives are the limits as x -> 0+ (x ** y is 0 for
+    every y > 0 there, so every derivative in y is 0; PyTorch's mask gives NaN)."""
+    return _slopes_of_power(x, y, out, limit_at_zero=False)
+
+
+def _raised_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
+    """RAISED's slopes: POWER's, but at 0 ** 0 the slope in y is its limit, -inf (x**0 log x as x -> 0+,
+    and (0**k - 1)/k from either side), where POWER's is PyTorch's masked 0. RAISED is x ** (y - 1) in
+    POWER's slope y * x**(y-1), so d/dy of that slope at (0, 1) is 1 + 1 * -inf: the limit, as d/dx of
+    the slope in y is there (issue 21)."""
+    return _slopes_of_power(x, y, out, limit_at_zero=True)
+
+
+def _slopes_of_power(x: Local, y: Local, out: Local, limit_at_zero: bool) -> tuple[Local, Local]:
     x_, y_ = _data(x), _data(y)
     dx: Local
     if y_ != 0.0:
@@ -218,6 +262,10 @@ def _power_grads(x: Local, y: Local, out: Local) -> tuple[Local, Local]:
     dy: Local
     if x_ > 0.0:
         dy = out * _log(x)
+    elif x_ == 0.0 and 0.0 < y_ < math.inf:
+        dy = _slope_in_the_exponent_at_zero(x, y)  # x**y log(x) at x = 0: 0 * -inf, whose limit is 0
+    elif x_ == 0.0 and y_ == 0.0 and limit_at_zero:
+        dy = -math.inf + _masked(out)
     elif x_ == 0.0 and not y_ < 0.0:
         dy = _masked(out)  # x**y log(x) at x = 0: 0 * -inf, which PyTorch masks to 0
     elif x_ == 0.0:  # a negative exponent (RAISED's, or 0 ** -inf): inf * -inf
@@ -258,9 +306,10 @@ OPERATIONS = (ADD, SUBTRACT, MULTIPLY, DIVIDE, POWER, NEGATE, ABSOLUTE, EXP, LOG
 
 # Used only inside local-derivative formulas (see above): no Value method applies them.
 RECIPROCAL = Operation("reciprocal", 1, _one_over, lambda x, out: -(out * out), method="")
-RAISED = Operation("pow", 2, _power_or_limit, _power_grads, method="")
+RAISED = Operation("pow", 2, _power_or_limit, _raised_grads, method="")
 MASKED = Operation("masked", 1, lambda x: 0.0, lambda x, out: out * math.nan, method="")  # NaN at every order
-DERIVATIVE_OPERATIONS = (RECIPROCAL, RAISED, MASKED)
+POWER_LOG = Operation("pow_log", 2, _power_log, _power_log_grads, method="")  # x ** y * log(x), limits at 0
+DERIVATIVE_OPERATIONS = (RECIPROCAL, RAISED, MASKED, POWER_LOG)
 
 
 def _unary_method(op: Operation) -> Callable[[Value], Value]:
@@ -327,6 +376,8 @@ _apply_reciprocal = _unary_method(RECIPROCAL)
 _apply_raised = _binary_method(RAISED)
 _apply_raised_number_first = _binary_method(RAISED.with_number_first())
 _apply_masked = _unary_method(MASKED)
+_apply_power_log = _binary_method(POWER_LOG)
+_apply_power_log_number_first = _binary_method(POWER_LOG.with_number_first())
 
 
 def _name_methods(cls: type) -> None:
