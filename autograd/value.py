@@ -657,6 +657,8 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
             setattr(native.Value, name, attribute)
     for field in _NODE_FIELDS[3:]:  # the record's read-only getters, also under the Python node's slot names
         setattr(native.Value, f"{field}_", vars(native.Value)[field])  # (``_x_``...), which the methods read
+    # And the slot the Python sweep writes (python_chain_rule, tested on this node too):
+    native.Value._grad = vars(native.Value)["grad"]  # type: ignore[misc]
     native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 
