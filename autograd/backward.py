@@ -133,7 +133,8 @@ _writing = threading.Lock()  # one backward() at a time adds to .grad: concurren
 def _write(gradients: dict[Value, float]) -> None:
     """Add each gradient to its node's ``.grad``: all of them, or, if interrupted, none."""
     earlier = [node._grad for node in gradients]  # the slot itself: every gradient is a float, unchecked
-    totals = list(map(accumulate, earlier, gradients.values()))  # computed before anything is written
+    # Computed before anything is written: accumulate(grad, gradient), written out (a call per node saved)
+    totals = [grad + gradient if grad else gradient for grad, gradient in zip(earlier, gradients.values(), strict=True)]
     try:
         for node, total in zip(gradients, totals, strict=True):
             node._grad = total
