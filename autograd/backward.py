@@ -132,12 +132,11 @@ _writing = threading.Lock()  # one backward() at a time adds to .grad: concurren
 
 def _write(gradients: dict[Value, float]) -> None:
     """Add each gradient to its node's ``.grad``: all of them, or, if interrupted, none."""
-    earlier = [node._grad for node in gradients]  # the slot itself: every gradient is a float, unchecked
-    # Computed before anything is written: accumulate(grad, gradient), written out (a call per node saved)
-    totals = [grad + gradient if grad else gradient for grad, gradient in zip(earlier, gradients.values(), strict=True)]
+    earlier = [node._grad for node in gradients]  # the slots themselves: every gradient is a float, unchecked
     try:
-        for node, total in zip(gradients, totals, strict=True):
-            node._grad = total
+        for node, gradient in gradients.items():
+            grad = node._grad
+            node._grad = grad + gradient if grad else gradient  # accumulate(grad, gradient), without its call
     except BaseException:  # KeyboardInterrupt included: put every .grad back as it was
         for node, grad in zip(gradients, earlier, strict=True):
             node._grad = grad
