@@ -33,7 +33,7 @@
 
    What is here, each mirroring its Python twin:
      Value                 the node (value.py: class Value, its fields' properties, its __init__ fast path)
-     make_leaf()           value.py: _make_leaf            make_node()        value.py: _record
+     make_leaf()           value.py: _make_leaf            make_node()        value.py: the node each method makes
      binary_method(op)     value.py: _binary_method        unary_method(op)   value.py: _unary_method
      topological_order()   backward.py: topological_order  chain_rule(order)  backward.py: chain_rule
 */
@@ -337,7 +337,7 @@ static PyType_Spec node_spec = {
     .slots = node_slots,
 };
 
-/* --- making a node: value.py's _record --------------------------------------------------------------- */
+/* --- making a node: the steps of value.py's apply_unary and apply_binary after the formulas ----------------- */
 
 static PyObject *
 make_node(double out, PyObject *op, Node *x, double dx, Node *y, double dy, double constant)

@@ -12,8 +12,6 @@ and the compiled replay's writer all iterate it rather than keep their own loop.
 from __future__ import annotations
 
 import functools
-import math
-import operator
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -65,9 +63,6 @@ class Edge(NamedTuple):
     first: bool  # the parent's first contribution: assigned, not added to +0.0 (signed zeros as in PyTorch)
 
 
-# The recorded local derivatives d(node)/d(node._x) and d(node)/d(node._y), read from the record's slots in one
-# call: the sweep indexes them by the parent's position in node.parents (a node with one parent has 0.0 second).
-_recorded: Callable[[Value], Sequence[float]] = operator.attrgetter("_dx_", "_dy_")
 _new_edge = functools.partial(tuple.__new__, Edge)  # Edge(*fields), without a Python frame: the sweep's hot spot
 
 
@@ -75,6 +70,7 @@ def edges(
     order: Sequence[Value],
     gradients: dict[Value, Any],
     local_grads: Callable[[Value], Sequence[Any]] | None = None,
+    records: bool = True,
 ) -> Iterator[Edge]:
     """THE chain rule, edge by edge: every reader of gradients iterates this one sweep.
 
@@ -84,22 +80,27 @@ def edges(
     ``node.parents`` (default: the recorded floats; ``local_grads_as_values`` for second
     derivatives), so the sweep runs on floats, Values or symbols alike. Between yields the caller
     may replace ``gradients[parent]`` by an equal value: the dict is read afresh at every edge.
+    ``records=False`` fills ``gradients`` without yielding an ``Edge`` (``backward()``, which wants
+    only the totals: making the record is half the cost of an edge).
     """
-    read_locals = _recorded if local_grads is None else local_grads
     gradient_of = gradients.get
     for node in reversed(order):
         upstream = gradient_of(node)
-        parents = node.parents
-        if upstream is None or not parents:  # not reached from the seed, or a leaf: nothing to pass on
+        x, y = node._x_, node._y_  # node.parents, read from the record's slots without a property call
+        if upstream is None or x is None:  # not reached from the seed, or a leaf: nothing to pass on
             continue
-        locals_ = read_locals(node)
-        for position, parent in enumerate(parents):
+        # The recorded d(node)/d(x) and d(node)/d(y), indexed by the parent's position (one parent: 0.0 second)
+        locals_ = (node._dx_, node._dy_) if local_grads is None else local_grads(node)
+        position = 0
+        for parent in (x,) if y is None else (x, y):
             local = locals_[position]
             contribution = local * upstream
             total = gradient_of(parent)
             first = total is None
             gradients[parent] = total = contribution if first else total + contribution
-            yield _new_edge((node, parent, position, local, upstream, contribution, total, first))
+            if records:
+                yield _new_edge((node, parent, position, local, upstream, contribution, total, first))
+            position += 1  # noqa: SIM113  (enumerate() would cost a call per node)
 
 
 def backward(root: Value) -> None:
@@ -120,7 +121,7 @@ def chain_rule(order: list[Value]) -> None:
     if not order:
         return
     gradients: dict[Value, float] = {order[-1]: 1.0}
-    for _ in edges(order, gradients):
+    for _ in edges(order, gradients, records=False):  # yields nothing: fills the dict
         pass
     with _writing:
         _write(gradients)
@@ -131,23 +132,21 @@ _writing = threading.Lock()  # one backward() at a time adds to .grad: concurren
 
 def _write(gradients: dict[Value, float]) -> None:
     """Add each gradient to its node's ``.grad``: all of them, or, if interrupted, none."""
-    earlier = [node.grad for node in gradients]
-    totals = list(map(accumulate, earlier, gradients.values()))  # computed before anything is written
+    earlier = [node._grad for node in gradients]  # the slots themselves: every gradient is a float, unchecked
     try:
-        for node, total in zip(gradients, totals, strict=True):
-            node.grad = total
+        for node, gradient in gradients.items():
+            grad = node._grad
+            node._grad = grad + gradient if grad else gradient  # accumulate(grad, gradient), without its call
     except BaseException:  # KeyboardInterrupt included: put every .grad back as it was
         for node, grad in zip(gradients, earlier, strict=True):
-            node.grad = grad
+            node._grad = grad
         raise
 
 
 def accumulate(grad: float, gradient: float) -> float:
     """``grad`` after adding this call's ``gradient``: a +0.0 ``grad`` means "no gradient yet"
     (PyTorch's None) and is replaced, so a -0.0 gradient keeps its sign."""
-    if grad == 0.0 and math.copysign(1.0, grad) == 1.0:
-        return gradient
-    return grad + gradient
+    return grad + gradient if grad else gradient  # -0.0 too is replaced: -0.0 + gradient is gradient, bit for bit
 
 
 python_chain_rule = chain_rule

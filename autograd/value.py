@@ -322,7 +322,20 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
         x = self._data
         try:
             out = forward(x)
-            return _record(out, op, self, local_grad(x, out), None, 0.0, 0.0)
+            dx = local_grad(x, out)
+            node = _new_node(Value)  # the new node, its fields set here: a call per operation saved
+            node._data = out
+            node._grad = 0.0
+            node._label = ""
+            node._op_ = op
+            node._x_ = self
+            node._dx_ = dx
+            node._y_ = None
+            node._dy_ = node._constant_ = 0.0
+            mode = _mode.get()
+            if mode is not RECORD and not _apply_mode(node, mode):
+                _make_leaf(node, out, "")  # no_grad: the result is a new leaf
+            return node
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
@@ -355,13 +368,26 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
         try:
             out = forward(x, y)
             dx, dy = local_grads(x, y, out)
-            if y_node is not None:
-                return _record(out, op, self, dx, y_node, dy, 0.0)
-            # One Value input: the plain number is kept in its own field, so second
-            # derivatives can rebuild the local derivative later.
-            if reflected:
-                return _record(out, op, self, dy, None, 0.0, x)
-            return _record(out, op, self, dx, None, 0.0, y)
+            constant = 0.0
+            if y_node is None:  # one Value input: the plain number is kept in its own field, so second
+                constant = y  # derivatives can rebuild the local derivative later
+                if reflected:
+                    dx, constant = dy, x
+                dy = 0.0
+            node = _new_node(Value)  # the new node, its fields set here: a call per operation saved
+            node._data = out
+            node._grad = 0.0
+            node._label = ""
+            node._op_ = op
+            node._x_ = self
+            node._dx_ = dx
+            node._y_ = y_node
+            node._dy_ = dy
+            node._constant_ = constant
+            mode = _mode.get()
+            if mode is not RECORD and not _apply_mode(node, mode):
+                _make_leaf(node, out, "")  # no_grad: the result is a new leaf
+            return node
         except (ArithmeticError, ValueError) as cause:
             if isinstance(cause, AutogradError):
                 raise
@@ -432,24 +458,6 @@ def _make_leaf(node: Value, data: float, label: str) -> None:
     node._label = label
     node._op_ = node._x_ = node._y_ = None
     node._dx_ = node._dy_ = node._constant_ = 0.0
-
-
-def _record(out: float, op: Operation, x: Value, dx: float, y: Value | None, dy: float, constant: float) -> Value:
-    """Make the result node: its number, and (when recording) its inputs and local derivatives."""
-    node = _new_node(Value)
-    node._data = out
-    node._grad = 0.0
-    node._label = ""
-    node._op_ = op
-    node._x_ = x
-    node._dx_ = dx
-    node._y_ = y
-    node._dy_ = dy
-    node._constant_ = constant
-    mode = _mode.get()
-    if mode is not RECORD and not _apply_mode(node, mode):
-        _make_leaf(node, out, "")  # no_grad: the result is a new leaf
-    return node
 
 
 def _apply_mode(node: Value, mode: Mode) -> bool:
@@ -708,6 +716,8 @@ def _on_the_c_node(reference: type[Value]) -> type[Value]:
             setattr(native.Value, name, attribute)
     for field in _NODE_FIELDS[3:]:  # the record's read-only getters, also under the Python node's slot names
         setattr(native.Value, f"{field}_", vars(native.Value)[field])  # (``_x_``...), which the methods read
+    # And the slot the Python sweep writes (python_chain_rule, tested on this node too):
+    native.Value._grad = vars(native.Value)["grad"]  # type: ignore[misc]
     native.Value.__signature__ = inspect.signature(reference)  # type: ignore[attr-defined]  # for help()
     return native.Value
 

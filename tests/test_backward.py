@@ -99,6 +99,18 @@ def test_edges_walk_the_chain_rule_edge_by_edge_in_the_sweeps_order():
     assert x.grad == y.grad == 0.0, "edges() fills the dict it is given and touches no .grad"
 
 
+def test_edges_without_records_fill_the_same_gradients_and_yield_nothing():
+    # backward()'s mode: the totals of the same sweep, no Edge made. The same f as above (closed form: 4, -3).
+    x, y = Value(3.0, "x"), Value(2.0, "y")
+    f = (x * x + 2) - x * y
+    order = topological_order(f)
+    with_records, without = {f: 1.0}, {f: 1.0}
+    assert len(list(edges(order, with_records))) == 7
+    assert list(edges(order, without, records=False)) == []
+    assert list(without.items()) == list(with_records.items())  # the same totals, filled in the same order
+    assert (without[x], without[y]) == (4.0, -3.0)
+
+
 def test_edges_assign_a_first_contribution_so_signed_zeros_follow_pytorch():
     x = Value(1.5)
     y = x * -0.0

@@ -83,6 +83,16 @@ def test_an_earlier_plus_zero_grad_means_no_gradient_yet_and_anything_else_is_ad
         assert bits(x.grad) == bits(expected), (earlier, weight)
 
 
+def test_accumulate_replaces_only_a_plus_zero_grad_and_adds_to_anything_else_bit_for_bit():
+    # The rule as docs/GUARANTEES.md states it (PyTorch's None is a +0.0 .grad), over every awkward pair:
+    # a -0.0 grad is added to, which gives the gradient itself (-0.0 is addition's identity).
+    numbers = [*AWKWARD, 1.25, -7.0]
+    for earlier in numbers:
+        for gradient in numbers:
+            expected = gradient if bits(earlier) == bits(0.0) else earlier + gradient
+            assert same_bits([bits(autograd.backward.accumulate(earlier, gradient))], [bits(expected)])
+
+
 # --- all or nothing ----------------------------------------------------------------------------------------
 
 
@@ -170,8 +180,8 @@ def test_an_error_raised_while_writing_the_gradients_leaves_every_grad_as_before
 
     real_edges = autograd.backward.edges
 
-    def edges_with_refusing_totals(order, gradients, local_grads=None):
-        for edge in real_edges(order, gradients, local_grads):
+    def edges_with_refusing_totals(order, gradients, local_grads=None, records=True):
+        for edge in real_edges(order, gradients, local_grads):  # with records, whatever the caller asked
             gradients[edge.parent] = Refusing(edge.total)
             yield edge
 

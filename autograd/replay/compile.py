@@ -139,6 +139,9 @@ class _Floats(tuple[float, ...]):
     __slots__ = ()
 
 
+_NO_DATA = _Floats()  # a call's data when the replay takes none
+
+
 # --- the public API --------------------------------------------------------------
 
 
@@ -263,15 +266,15 @@ class CompiledGradient:
         if data is None:
             if self.data:
                 return None  # the placeholders' numbers, read under the lock with the parameters': the full path
-            data = ()
+            data = _NO_DATA
         if numbers is None:
             numbers = self.numbers()
         count = len(self.parameters)
         if (
             seed.__class__ is float
             and _plain(numbers, count)
-            and _plain(data, len(self.data))
-            and _plain(totals, count)
+            and (data is _NO_DATA or _plain(data, len(self.data)))
+            and (totals is self._identity or _plain(totals, count))  # (a call's own zeros: floats already)
             and not self.check
             and _mode.get() is RECORD
         ):
