@@ -458,3 +458,71 @@ def test_each_operation_alone_many_times(browser):  # noqa: F811
         worst[op.name] = max(worst.get(op.name, 0), distance)
     print("largest ulp distance per operation:", worst, "misrounded glibc squares:", squares)
     assert squares >= 5
+
+
+def replay_case(replay, numbers, data, seed, totals):
+    return {
+        "name": "replay",
+        "source": replay.javascript,
+        "parameters": [bits(n) for n in numbers],
+        "data": [bits(n) for n in data],
+        "seed": bits(seed),
+        "gradients": [bits(t) for t in totals],
+    }
+
+
+def engine_at(f, parameters, data_leaves, numbers, data, seed, totals):
+    """The engine's output, gradients (``seed`` times, added into ``totals`` edge by edge) and aux at these numbers."""
+    for leaf, n in zip([*parameters, *data_leaves], [*numbers, *data], strict=True):
+        leaf.data = n
+    result = f()
+    output, aux = result if isinstance(result, tuple) else (result, None)
+    gradients = _sweep(output, parameters, seed, totals)
+    return output.data, gradients, None if aux is None else [v.data for v in aux]
+
+
+def test_the_articles_step_and_nn_models_in_the_browser(browser):  # noqa: F811
+    """The article's loss (bit for bit: products, sums and a square), and two nn models with data, aux values
+    and cross_entropy's ``detached(max, ...)`` (within 1e-12: exp, log and tanh), sample after sample."""
+    from nn import MLP, article_inputs, article_network, cross_entropy, mse_loss, squared_error
+
+    rng = random.Random(3)
+    article = article_network()
+    inputs = article_inputs()
+    loss = autograd.compile(lambda: squared_error(article(inputs), 1.0), article.parameters())
+    weights = [p.data for p in article.parameters()]
+    checks = []  # (f, parameters, data leaves, numbers, data, seed, totals, exact)
+    f_article = lambda: squared_error(article(inputs), 1.0)  # noqa: E731
+    for changed in (weights, [*weights[:4], 0.5, weights[5]]):
+        checks.append((loss, f_article, article.parameters(), [], changed, [], 1.0, [-0.0] * 6, True))
+    classifier = MLP(2, [4, 3], activation="relu", seed=1)
+    x = [Value(0.0, "x1"), Value(0.0, "x2")]
+    f_class = lambda: cross_entropy(classifier(x), 2)  # noqa: E731
+    step = autograd.compile(f_class, classifier.parameters(), data=x)
+    regression = MLP(2, [3, 2], activation="tanh", seed=2)
+    f_aux = lambda: (mse_loss(regression(x), [0.5, -0.25]), regression(x))  # noqa: E731
+    with_aux = autograd.compile(f_aux, regression.parameters(), data=x, has_aux=True)
+    for replay, f, model in ((step, f_class, classifier), (with_aux, f_aux, regression)):
+        numbers = [p.data for p in model.parameters()]
+        totals = [-0.0] * len(numbers)
+        for _ in range(5):  # sample after sample into the same totals, as a minibatch's mean
+            data = [rng.uniform(-2, 2), rng.uniform(-2, 2)]
+            checks.append((replay, f, model.parameters(), x, numbers, data, 0.2, totals, False))
+            totals = engine_at(f, model.parameters(), x, numbers, data, 0.2, totals)[1]
+    expected = [engine_at(f, p, d, n, v, s, t) for _, f, p, d, n, v, s, t, _ in checks]
+    results = run(browser, [replay_case(r, n, v, s, t) for r, _, _, _, n, v, s, t, _ in checks])
+    for check, want, got in zip(checks, expected, results, strict=True):
+        assert "error" not in got, got
+        got = decoded(got)
+        pairs = list(
+            zip(
+                [want[0], *want[1], *(want[2] or [])],
+                [got["output"], *got["gradients"], *(got["aux"] or [])],
+                strict=True,
+            )
+        )
+        if check[-1]:
+            assert [bits(a) for a, _ in pairs] == [bits(b) for _, b in pairs]
+        else:
+            assert all(close(a, b) for a, b in pairs), pairs
+    assert math.isclose(expected[0][1][4], -0.68765, abs_tol=5e-6)  # the article's dE/dw5
