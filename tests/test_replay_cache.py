@@ -256,3 +256,12 @@ def test_the_key_is_the_structure_without_labels_or_constants():
 def test_a_separate_cache_can_be_made():
     cache = CodeCache(size=1)
     assert len(cache) == 0 and cache.get(("nothing",)) is None and cache.misses == 1
+
+
+def test_the_benchmark_times_the_first_trace_and_the_trace_again(capsys):
+    from benchmarks import replay_cache
+
+    assert replay_cache.main(["--turns", "1", "--workloads", "C", "--quick"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| C |")]
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert len(cells) == 7 and cells[1] == "900" and all("us" in cells[i] for i in (2, 3, 5))
