@@ -330,26 +330,24 @@ def targets(timings: Sequence[Timing], memory: dict[str, tuple[float, str]]) -> 
             f"| E: {COMPILED}, trace included, over {EPOCHS} epochs at least {OVER_EPOCHS:g}x faster than"
             f" micrograd | {ratio_spread(spread)} | {met} |"
         )
+    per_operation = [  # (part of the trace, bound, the target, the workloads it is set for: None for all)
+        ("own", TRACE_PER_OP, "tracing and generating at most {} us per operation (micro-autograd's own work)", None),
+        (
+            TRACE,
+            TRACE_PER_OP,
+            "tracing and generating at most {} us per operation (with CPython's compile() of the code)",
+            None,
+        ),
+        (TRACE, FIRST_TRACE_PER_OP, "traced first, at most {} us per operation", ("B", "E")),
+        (REPEAT_TRACE, REPEAT_TRACE_PER_OP, "traced again, at most {} us per operation", ("B", "E")),
+    ]
     for timing in timings:
-        for part, what in (("own", "micro-autograd's own work"), (TRACE, "with CPython's compile() of the code")):
+        for part, bound, wanted, keys in per_operation:
             per_op = timing.trace_per_op(part)
-            if per_op is not None:
-                met = "yes" if per_op.median <= TRACE_PER_OP else "no"
-                lines.append(
-                    f"| {timing.workload.key}: tracing and generating at most {TRACE_PER_OP * 1e6:g} us per"
-                    f" operation ({what}) | {time_spread(per_op)} | {met} |"
-                )
-    for timing in timings:
-        if timing.workload.key not in ("B", "E"):
-            continue
-        for part, bound, what in ((TRACE, FIRST_TRACE_PER_OP, "first"), (REPEAT_TRACE, REPEAT_TRACE_PER_OP, "again")):
-            per_op = timing.trace_per_op(part)
-            if per_op is not None:
+            if per_op is not None and (keys is None or timing.workload.key in keys):
                 met = "yes" if per_op.median <= bound else "no"
-                lines.append(
-                    f"| {timing.workload.key}: traced {what}, at most {bound * 1e6:g} us per operation"
-                    f" | {time_spread(per_op)} | {met} |"
-                )
+                target = wanted.format(f"{bound * 1e6:g}")
+                lines.append(f"| {timing.workload.key}: {target} | {time_spread(per_op)} | {met} |")
     if EAGER in memory:
         used = memory[EAGER][0]
         met = "yes" if used <= 120 else "no"
