@@ -43,9 +43,13 @@ gives the output alone; with ``has_aux=True``, ``f`` returns ``(output,
 values)`` and every call also returns those values' numbers (a model's
 outputs, for its accuracy).
 
-The work is in three files: ``tracing.py`` records ``f``'s graph (and
+The work is in these files: ``tracing.py`` records ``f``'s graph (and
 rebuilds it on the engine for the eager paths below), ``codegen.py`` writes
-it as source, and this file makes the replay and calls it.
+it as source, ``cache.py`` keeps that code for graphs of the same structure
+(a second ``compile`` of such a graph only traces it; the constants are the
+code's arguments, so graphs differing only in them share it), and this file
+makes the replay and calls it. ``javascript.py`` is the generator's second
+target: ``.javascript``, the same replay as a JavaScript function.
 
 Every line comes from the operation table in ``value.py``: each operation's
 own ``forward`` and ``local_grads`` are evaluated once per operand pattern on
