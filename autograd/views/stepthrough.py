@@ -39,8 +39,19 @@ from typing import Any, NamedTuple
 
 from ..backward import Edge, edges, topological_order
 from ..grad_mode import enable_grad
+from ..replay.javascript import graph_function
 from ..value import Value, local_grads_as_values
-from .draw import LOCAL_GRAD_COLOUR, ROLE_STYLE, Direction, GraphDrawing, display_text, draw_graph, parameter_list
+from .draw import (
+    DIGIT_WIDTH,
+    LOCAL_GRAD_COLOUR,
+    ROLE_STYLE,
+    SMALL_FONT,
+    Direction,
+    GraphDrawing,
+    display_text,
+    draw_graph,
+    parameter_list,
+)
 from .notation import ATOM, SIGN, Formula, apply, derivative, reading_order
 from .notation import name as name_formula
 from .notation import number as number_formula
@@ -754,22 +765,18 @@ def _name_ports(drawing: GraphDrawing, walk: _Walk) -> None:
         if not found:
             continue
         node = walk.order[int(found.group(1))]
-        ports = iter([html.escape(walk._port(parent)) for parent in node.parents])
-        drawing.body[k] = re.sub(r">∂ ", partial(_next_port, ports), line)
-
-
-def _next_port(ports: Iterator[str], _: re.Match[str]) -> str:
-    return f">{next(ports)} "
+        for position, parent in enumerate(node.parents):
+            port = walk._port(parent)
+            # wide enough for the name, a sign, "0." and the drawing's digits, in the ∂ boxes' smaller type
+            width = round(DIGIT_WIDTH * SMALL_FONT / 11 * (len(port) + walk.precision + 4))
+            line = line.replace(f'<td port="in{position}"', f'<td port="in{position}" width="{width}"', 1)
+            line = line.replace(">∂ ", f">{html.escape(port)}\x00", 1)  # \x00: this box is done
+        drawing.body[k] = line.replace("\x00", " ")
 
 
 def _graph_script(root: Value, leaves: Sequence[Value]) -> str:
-    """The graph's generated JavaScript ``function graph(leaves)``, or "" where the replay cannot write it."""
-    try:
-        from ..replay.javascript import graph_function  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # the JavaScript target is not there: the page shows the recorded numbers only
-        return ""
-    source: str = graph_function(root, list(leaves))
-    return source
+    """The graph's generated JavaScript ``function graph(leaves)``: the page's numbers after an edit."""
+    return graph_function(root, list(leaves))
 
 
 def _script_json(data: object) -> str:
