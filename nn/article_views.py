@@ -45,7 +45,7 @@ def write_drawing(drawing: GraphDrawing, path: str | Path, format: Format) -> Pa
     return target
 
 
-def article_stepthrough_html(learning_rate: float = article.LEARNING_RATE, lang: str = "en") -> str:
+def article_stepthrough_html(learning_rate: float = article.LEARNING_RATE, lang: str = "en", quiz: bool = False) -> str:
     """The step-through page of the article: forward, backward, one update, the new prediction;
     the computation graph and, a toggle away, the network as the article draws it. The target is a
     given value of its own (``target = 1``, which a reader may change), and ``∂E/∂out`` is named
@@ -65,6 +65,7 @@ def article_stepthrough_html(learning_rate: float = article.LEARNING_RATE, lang:
         views=[network_view(model, inputs, error, target=target)],
         gradient_names={prediction: "δ"},
         lang=lang,
+        quiz=quiz,
     )
 
 
@@ -75,8 +76,10 @@ TITLES = {
 """The article's page's title, by language."""
 
 
-def write_article_stepthrough(path: str | Path, learning_rate: float = article.LEARNING_RATE, lang: str = "en") -> Path:
+def write_article_stepthrough(
+    path: str | Path, learning_rate: float = article.LEARNING_RATE, lang: str = "en", quiz: bool = False
+) -> Path:
     """Write ``article_stepthrough_html`` to ``path``; return the path."""
     target = Path(path)
-    target.write_text(article_stepthrough_html(learning_rate, lang), encoding="utf-8")
+    target.write_text(article_stepthrough_html(learning_rate, lang, quiz), encoding="utf-8")
     return target

@@ -7,9 +7,12 @@ for k steps) and from the article; the page's own text is compared with ``page_d
 written by Python's own number formatting (an independent writer of the same numbers).
 """
 
+import io
 import itertools
 import math
+import re
 import time
+from contextlib import redirect_stdout
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -24,8 +27,9 @@ from test_stepthrough import (  # noqa: F401  (fixtures: the project's headless 
 )
 
 from autograd import Value, stepthrough_html, topological_order
-from autograd.views.stepthrough import page_data
+from autograd.views.stepthrough import page_data, strings
 from nn import SGD, article_inputs, article_network, article_weights, squared_error
+from nn.cli import main
 
 SIZES = [(1440, 900), (1024, 768), (400, 800)]
 SHOWN = """return Array.from(document.querySelectorAll('#lines div'), (d) => d.textContent)"""
@@ -246,3 +250,74 @@ def test_the_article_graph_orders_its_nodes_as_the_page_does():
     assert page_data(page)["rootName"] == "E"
     assert len(topological_order(_article_error())) == len(page_data(page)["values"]) == 21
     assert math.isclose(engine_article()[3], 0.3272405, rel_tol=1e-12)
+
+
+# --- the quiz -------------------------------------------------------------------------------------
+
+
+def test_the_quiz_hides_each_asked_number_and_says_right_or_shows_the_arithmetic(browser, tmp_path):  # noqa: F811
+    open_page(browser, tmp_path, article_page(network=True, quiz=True))
+    expected = page_data(article_page(network=True))["steps"]
+    titles = [step["title"] for step in expected]
+    while browser.find_element(By.ID, "title").text != "Forward: h1":
+        browser.find_element(By.ID, "next").click()
+    assert browser.execute_script(SHOWN) == []  # the arithmetic waits for the answer
+    assert browser.execute_script("return document.querySelectorAll('#L1n0 text')[1].textContent") == "·"
+    answer = browser.find_element(By.ID, "quiz-answer")
+    answer.send_keys("0.850")  # h1 = 0.85, right to 3 significant digits
+    browser.find_element(By.ID, "quiz-check").click()
+    assert browser.find_element(By.ID, "quiz-verdict").get_attribute("class") == "verdict right"
+    assert browser.execute_script(SHOWN) == expected[titles.index("Forward: h1")]["lines"]
+    while browser.find_element(By.ID, "title").text != "Backward: through w5 * h1":
+        browser.find_element(By.ID, "next").click()
+    browser.find_element(By.ID, "quiz-answer").send_keys("-0.687")  # ∂E/∂w5 = -0.68765: -0.688 to 3 digits
+    browser.find_element(By.ID, "quiz-check").click()
+    verdict = browser.find_element(By.ID, "quiz-verdict")
+    assert verdict.get_attribute("class") == "verdict wrong" and "-0.68765" in verdict.text
+    assert browser.execute_script(SHOWN) == expected[titles.index("Backward: through w5 * h1")]["lines"]
+    while browser.find_element(By.ID, "next").is_enabled():
+        browser.find_element(By.ID, "next").click()
+    assert browser.find_element(By.ID, "score").text == "Score: 1 of 2"
+    assert severe(browser) == []
+
+
+def test_the_quiz_asks_the_named_values_forward_and_every_backward_step():
+    steps = page_data(article_page(quiz=True))["steps"]
+    forward = [step["ask"][2] for step in steps if step["phase"] == "forward" and "ask" in step]
+    assert forward == ["h1", "h2", "out", "E"]
+    through = [step for step in steps if step["title"].startswith("Backward: through")]
+    assert all("ask" in step for step in through) and len(through) == 12
+
+
+# --- the readers' language ---------------------------------------------------------------------------
+
+
+def test_both_languages_have_every_string_and_use_the_same_placeholders():
+    english, japanese = strings("en"), strings("ja")
+    assert set(english) == set(japanese)
+    for key, text in english.items():
+        assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", japanese[key])), key
+    with pytest.raises(ValueError, match="lang must be one of en, ja, not 'fr'"):
+        strings("fr")
+
+
+def test_the_japanese_page_says_so_and_steps_in_japanese(browser, tmp_path):  # noqa: F811
+    page = article_page(network=True, lang="ja")
+    assert '<html lang="ja">' in page
+    open_page(browser, tmp_path, page)
+    assert browser.find_element(By.ID, "next").text == "次へ ▶"
+    browser.find_element(By.ID, "next").click()
+    assert browser.find_element(By.ID, "title").text == "順伝播: w1 * i1"
+    assert browser.find_element(By.ID, "counter").text == f"ステップ 1 / {STEPS - 1}"
+    assert severe(browser) == []
+
+
+def test_demo_and_explain_write_the_page_in_the_language_and_with_the_quiz_asked_for(tmp_path):
+    demo_page, explain_page = tmp_path / "demo.html", tmp_path / "explain.html"
+    with redirect_stdout(io.StringIO()):
+        assert main(["demo", "--html", str(demo_page), "--lang", "ja", "--quiz"]) == 0
+        assert main(["explain", "tanh(x*w)", "x=2", "w=0.5", "--html", str(explain_page), "--lang", "ja"]) == 0
+    for path, quiz in ((demo_page, True), (explain_page, False)):
+        data = page_data(path.read_text(encoding="utf-8"))
+        assert data["text"]["lang"] == "ja" and data["quiz"] is quiz
+    assert '<html lang="en">' in article_page()  # English stays the default

@@ -132,6 +132,7 @@ def stepthrough_html(
     views: Sequence[View] = (),
     gradient_names: Mapping[Value, str] | None = None,
     lang: str = "en",
+    quiz: bool = False,
 ) -> str:
     """The step-through page for the graph ``root`` depends on, as one HTML string.
 
@@ -142,7 +143,9 @@ def stepthrough_html(
     ``precision`` are the drawing's (the text shows every number to 12 digits). ``views``: other
     drawings of the same steps (``nn.network_view``), a toggle away. ``gradient_names``: a name
     for the gradient of a node, as an article names it (``{out: "δ"}``). ``lang``: the page's
-    language (``"en"`` or ``"ja"``).
+    language (``"en"`` or ``"ja"``). ``quiz``: the page asks before it shows: the value of each named
+    value in the forward pass, and at each backward step the gradient it computes; right to 3
+    significant digits, or the chain rule's arithmetic; a score at the end.
     """
     if not isinstance(root, Value):
         raise TypeError(f"stepthrough_html() walks a Value, not {type(root).__name__}: {root!r}")
@@ -201,6 +204,7 @@ def stepthrough_html(
         "rootName": walk.names[root],
         "parameterNames": [walk.names[p] for p in used],
         "text": text,
+        "quiz": bool(quiz),
     }
     drawings = []
     for view in views:
@@ -526,6 +530,8 @@ class _Walk:
             note = self.t("forward_note")
             show = [node_id, f"{node_id}_op", f"{node_id}_out", *(f"{node_id}_in{k}" for k in range(len(node.parents)))]
             step = _step("forward", self.t("forward_title", name=name), lines, note, focus=[node_id], show=show)
+            if node.label or node is self.root:  # the quiz asks for the values a program names
+                step["ask"] = ["v", index, name, "quiz_forward"]
             step["set"] = self._numbers(node, "data", "v")
             for position, parent in enumerate(node.parents):
                 edge = self.edge_of[node, position]
@@ -633,6 +639,8 @@ class _Walk:
             flow=flow,
         )
         step["set"] = updates
+        first, edge = passed[0]
+        step["ask"] = ["t", first, self._d(edge.parent), "quiz_backward"]  # the gradient this step passes on
         return step
 
     def update(self, prediction: Value) -> list[Step]:
@@ -650,11 +658,22 @@ class _Walk:
         steps.append(self._new_forward(prediction))
         return steps
 
+    def _was(self, index: int) -> Segment:
+        return _segment(lambda ref: self.t("was", was=ref("v", index).text))
+
     def _new_forward(self, prediction: Value) -> Step:
         """The forward pass again, with the updated parameters: the new prediction."""
         shown = [node for node in self.reading if not node.is_leaf and (node.label or node in (self.root, prediction))]
         lines: list[Line] = [
-            [[[*_segment(partial(_new_text, self.names[node], self.index[node], "n")), " ", *_was(self.index[node])]]]
+            [
+                [
+                    [
+                        *_segment(partial(_new_text, self.names[node], self.index[node], "n")),
+                        " ",
+                        *self._was(self.index[node]),
+                    ]
+                ]
+            ]
             for node in shown
         ]
         name, index = self.names[prediction], self.index[prediction]
@@ -683,10 +702,6 @@ def _new_text(name: str, index: int, kind: str, ref: Ref) -> str:
 def _applied(operation: str, left: tuple[str, int], right: tuple[str, int], ref: Ref) -> str:
     """``operation`` over two numbers of the page (``("g", 3)``: node 3's gradient)."""
     return apply(operation, [ref(*left), ref(*right)]).text
-
-
-def _was(index: int) -> Segment:
-    return _segment(lambda ref: f"(was {ref('v', index).text})")
 
 
 def _retarget(segment: Segment, kind: str, index: int) -> Segment:

@@ -295,8 +295,10 @@
     // Replay steps 0..position from the blank start: "previous" is as exact as "next".
     const seen = new Set();
     const text = new Map(initial);
+    const hidden = quiz.covers(state.position); // a question open: this step's numbers wait for the answer
     for (let k = 0; k <= state.position; k++) {
       for (const id of steps[k].show || []) seen.add(id);
+      if (k === state.position && hidden) continue;
       for (const [id, value] of stepTexts(k).set) text.set(id, value);
     }
     const step = steps[state.position];
@@ -331,8 +333,8 @@
       }),
     );
     byId("lines").className = step.phase === "start" ? "given" : "";
-    byId("note").textContent = texts.note;
-    quiz.render(quizzing, texts);
+    byId("note").textContent = quizzing ? words.quiz_reveal : texts.note;
+    quiz.render(quizzing);
     byId("progress").firstElementChild.style.width = (100 * state.position) / Math.max(1, last) + "%";
     byId("prev").disabled = byId("reset").disabled = state.position === 0;
     byId("next").disabled = state.position === last;
@@ -600,19 +602,67 @@
   // --- the quiz: type the next number before the page shows it ------------------------------------
   const quiz = {
     on: Boolean(data.quiz),
+    questions: steps.filter((step) => step.ask).length,
     covers(k) {
-      return this.on && Boolean(steps[k].ask) && !this.answeredAt(k);
-    },
-    answeredAt(k) {
-      return this.answered().has(k);
-    },
-    answered() {
-      return state.quiz.answered;
+      // At a step that asks, while its question is open, the step's numbers stay hidden.
+      return this.on && Boolean(steps[k].ask) && !state.quiz.answered.has(k);
     },
     forget() {
       state.quiz = { asked: 0, right: 0, answered: new Map() };
     },
-    render() {},
+    check(answer) {
+      const [kind, index] = steps[state.position].ask;
+      const truth = state.numbers[kind][index];
+      const reading = parsed(answer);
+      if (reading.error) return reading.error;
+      // Right to 3 significant digits: the same number written with 3, or within half a unit of the third.
+      const unit = truth === 0 ? 5e-4 : 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(truth))) - 2);
+      const right = written(reading.value, 3) === written(truth, 3) || Math.abs(reading.value - truth) <= unit;
+      state.quiz.answered.set(state.position, right);
+      state.quiz.asked += 1;
+      if (right) state.quiz.right += 1;
+      render();
+      return "";
+    },
+    render(quizzing) {
+      const box = byId("quiz");
+      if (!this.on) return;
+      const step = steps[state.position];
+      const parts = [];
+      if (quizzing) {
+        const [, , name, question] = step.ask;
+        const label = document.createElement("label");
+        label.textContent = say(question, { name });
+        const input = document.createElement("input");
+        input.id = "quiz-answer";
+        input.setAttribute("aria-label", words.quiz_answer);
+        input.inputMode = "decimal";
+        const button = document.createElement("button");
+        button.type = "button";
+        button.id = "quiz-check";
+        button.textContent = words.quiz_check;
+        const problem = document.createElement("span");
+        problem.className = "verdict wrong";
+        const submit = () => (problem.textContent = this.check(input.value));
+        button.addEventListener("click", submit);
+        input.addEventListener("keydown", (event) => event.key === "Enter" && submit());
+        parts.push(label, input, button, problem);
+      } else if (step.ask && state.quiz.answered.has(state.position)) {
+        const right = state.quiz.answered.get(state.position);
+        const [kind, index] = step.ask;
+        const verdict = document.createElement("span");
+        verdict.id = "quiz-verdict";
+        verdict.className = "verdict " + (right ? "right" : "wrong");
+        verdict.textContent = say(right ? "quiz_right" : "quiz_wrong", { value: written(state.numbers[kind][index], 12) });
+        parts.push(verdict);
+      }
+      const score = document.createElement("span");
+      score.id = "score";
+      score.textContent = say("quiz_score", { right: state.quiz.right, asked: state.quiz.asked, questions: this.questions });
+      parts.push(score);
+      box.hidden = false;
+      box.replaceChildren(...parts);
+    },
   };
 
   render();
