@@ -11,12 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from autograd import draw_graph, save_stepthrough
+from autograd import Value, draw_graph, stepthrough_html
 from autograd.views.draw import Direction, GraphDrawing
 
 from . import article
 from .article import article_state
 from .draw import draw_network, network_view
+from .losses import squared_error
 
 View = Literal["graph", "network"]
 Format = Literal["svg", "png", "pdf", "dot"]
@@ -44,16 +45,41 @@ def write_drawing(drawing: GraphDrawing, path: str | Path, format: Format) -> Pa
     return target
 
 
-def write_article_stepthrough(path: str | Path, learning_rate: float = article.LEARNING_RATE) -> Path:
+def article_stepthrough_html(learning_rate: float = article.LEARNING_RATE, lang: str = "en", quiz: bool = False) -> str:
     """The step-through page of the article: forward, backward, one update, the new prediction;
-    the computation graph and, a toggle away, the network as the article draws it."""
-    model, inputs, prediction, error = article_state()
-    return save_stepthrough(
-        path,
+    the computation graph and, a toggle away, the network as the article draws it. The target is a
+    given value of its own (``target = 1``, which a reader may change), and ``∂E/∂out`` is named
+    as the article names it, δ (``delta = out - target``)."""
+    model, inputs = article.article_network(), article.article_inputs()
+    target = Value(article.TARGET, "target")
+    prediction = model(inputs)
+    assert isinstance(prediction, Value), "the article's network has one output"
+    error = squared_error(prediction, target)
+    error.label = "E"
+    return stepthrough_html(
         error,
         parameters=model.parameters(),
         learning_rate=learning_rate,
         prediction=prediction,
-        title="Backpropagation step by step: the article's network",
-        views=[network_view(model, inputs, error)],
+        title=TITLES[lang],
+        views=[network_view(model, inputs, error, target=target)],
+        gradient_names={prediction: "δ"},
+        lang=lang,
+        quiz=quiz,
     )
+
+
+TITLES = {
+    "en": "Backpropagation step by step: the article's network",
+    "ja": "誤差逆伝播法をステップごとに: 記事のネットワーク",
+}
+"""The article's page's title, by language."""
+
+
+def write_article_stepthrough(
+    path: str | Path, learning_rate: float = article.LEARNING_RATE, lang: str = "en", quiz: bool = False
+) -> Path:
+    """Write ``article_stepthrough_html`` to ``path``; return the path."""
+    target = Path(path)
+    target.write_text(article_stepthrough_html(learning_rate, lang, quiz), encoding="utf-8")
+    return target

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from autograd import AutogradError, ExpressionError, Value, explain, installation, topological_order
+from autograd.views.stepthrough import LANGUAGES
 
 from . import article, article_views, train_command
 from .optim import SGD
@@ -191,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo_parser.add_argument("--precise", action="store_true", help="print every number in full precision")
     demo_parser.add_argument("--html", metavar="PATH", help="also write the step-through page (one HTML file) to PATH")
+    demo_parser.add_argument("--quiz", action="store_true", help="the page asks for each number before it shows it")
+    _add_lang(demo_parser)
     about = "draw the article's computation graph or network to a file"
     render_parser = commands.add_parser("render", help=about, description=about)
     render_parser.add_argument(
@@ -239,8 +242,16 @@ def _add_explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     explain_parser.add_argument("--precise", action="store_true", help="print every number in full precision")
     explain_parser.add_argument("--html", metavar="PATH", help="also write the step-through page (one HTML file)")
+    explain_parser.add_argument("--quiz", action="store_true", help="the page asks for each number before it shows it")
+    _add_lang(explain_parser)
     for format in DRAWING_FORMATS:
         explain_parser.add_argument(f"--{format}", metavar="PATH", help=f"also draw the graph as {format.upper()}")
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="the language of the step-through page (default: %(default)s)"
+    )
 
 
 class UsageError(Exception):
@@ -261,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "demo":
             demo(args.steps, args.lr, args.precise)
             if args.html:
-                page = article_views.write_article_stepthrough(args.html, args.lr)
+                page = article_views.write_article_stepthrough(args.html, args.lr, args.lang, args.quiz)
                 print(f"\nStep-through page written to {page}")
         elif args.command == "render":
             _render(args)
@@ -329,7 +340,8 @@ def _explain(args: argparse.Namespace) -> None:
     explanation = explain(args.expression, _values(args.values), parameters=parameters, precise=args.precise)
     print(explanation.text)
     if args.html:
-        print(f"\nStep-through page written to {explanation.save_stepthrough(args.html)}")
+        page = explanation.save_stepthrough(args.html, lang=args.lang, quiz=args.quiz)
+        print(f"\nStep-through page written to {page}")
     for format in drawings:
         path = article_views.write_drawing(explanation.draw(), getattr(args, format), drawings[format])
         print(f"wrote {path}")

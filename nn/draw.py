@@ -47,11 +47,14 @@ def draw_network(
     precision: int = 4,
     show_grad: bool = True,
     direction: Direction = "LR",
+    neuron_grads: bool = False,
 ) -> GraphDrawing:
     """Draw ``model`` as layers of neurons joined by weights.
 
     ``inputs``: one sample; each neuron then shows its value for it (inputs named by their
     Value labels, else ``x1, x2, ...``). ``show_grad``: label each weight with its ``grad`` too.
+    ``neuron_grads``: a line for each neuron's gradient under its value, blank (``grad ·``) for
+    the step-through page to fill in (a model keeps no gradient of its neurons' outputs).
     """
     layers = _layers_of(model)
     n_inputs = len(layers[0][0].weights)
@@ -91,7 +94,7 @@ def draw_network(
                 fill, border, _style, _peripheries = ROLE_STYLE[role]
                 cluster.node(
                     node_id,
-                    _neuron_label(name, value, neuron, precision),
+                    _neuron_label(name, value, neuron, precision, neuron_grads and depth > 0),
                     id=node_id,
                     shape="circle",
                     style="filled",
@@ -99,7 +102,7 @@ def draw_network(
                     color=border,
                     penwidth="1.5",
                     # wide enough for a number of `precision` digits, so a page can swap one for another
-                    width=f"{max(0.75, DIGIT_WIDTH * (precision + 4) / 72):.2f}",
+                    width=f"{max(0.75, DIGIT_WIDTH * (precision + (6 if neuron_grads else 4)) / 72):.2f}",
                 )
             for (upper, _, _), (lower, _, _) in itertools.pairwise(column):
                 cluster.edge(upper, lower, style="invis")  # keeps the article's order: i1 above i2
@@ -137,7 +140,7 @@ def _input_name(x: Value | float | None, index: int) -> str:
     return x.label if isinstance(x, Value) and x.label else f"x{index + 1}"
 
 
-def _neuron_label(name: str, value: float | None, neuron: Neuron | None, precision: int) -> str:
+def _neuron_label(name: str, value: float | None, neuron: Neuron | None, precision: int, grad: bool = False) -> str:
     parts = [f"<b>{label_html(name)}</b>"]
     if value is not None:
         parts.append(html.escape(format_number(value, precision)))
@@ -146,6 +149,8 @@ def _neuron_label(name: str, value: float | None, neuron: Neuron | None, precisi
         if neuron.bias is not None:
             details.append(f"b {format_number(neuron.bias.data, precision)}")
         parts.append(f'<font point-size="8" color="#64748b">{html.escape(", ".join(details))}</font>')
+    if grad:
+        parts.append(f'<font point-size="10" color="{GRAD_COLOUR}">grad ·</font>')
     return "<" + "<br/>".join(parts) + ">"
 
 
@@ -158,18 +163,29 @@ def _weight_label(weight: Value, precision: int, show_grad: bool) -> str:
 
 
 def network_view(
-    model: Model, inputs: Sequence[Value | float], root: Value, *, precision: int = 7, direction: Direction = "LR"
+    model: Model,
+    inputs: Sequence[Value | float],
+    root: Value,
+    *,
+    precision: int = 7,
+    direction: Direction = "LR",
+    target: Value | None = None,
 ) -> View:
     """The network picture of ``model`` as a view of the step-through page of ``root``'s graph
     (``autograd.stepthrough_html(root, views=[network_view(model, inputs, root)])``).
 
     ``root`` depends on one forward pass of ``model`` on ``inputs`` (a loss of ``model(inputs)``, say).
     Each step about a product ``w * x`` lights weight ``w``'s line, each step about a neuron's sums and
-    activation lights its circle; the neurons' values, the weights and their gradients fill in as the
-    steps reach them, with ``precision`` significant digits (7 shows every number of the article).
+    activation lights its circle; the neurons' values, the weights and the gradients of both fill in as
+    the steps reach them, with ``precision`` significant digits (7 shows every number of the article).
+    Where ``root`` is computed from the model's output (a loss), a box for it follows the output
+    neuron, lit by the steps of that computation; ``target``, a leaf the loss compares the output
+    with, is drawn as a given value feeding it.
     """
     layers = _layers_of(model)
-    drawing = draw_network(model, inputs, precision=precision, direction=direction)
+    drawing = draw_network(model, inputs, precision=precision, direction=direction, neuron_grads=True)
+    drawing.graph_attr["ranksep"] = "1.1"  # the page scales a drawing to its smallest text: keep it compact
+    drawing.edge_attr["fontsize"] = "10"
     users: dict[Value, list[Value]] = {}
     for node in topological_order(root):
         for parent in node.parents:
@@ -214,8 +230,58 @@ def network_view(
                 total = the_user(total, f"the sum of {neuron.name or neuron_id}")
                 elements[total] = [neuron_id]
             data[total] = Slot(neuron_id, _lines(neuron.name or _default_name(depth, current.index(neuron_id))))
+            grads[total] = Slot(neuron_id, -1, "grad ")
         previous = current
+    if target is not None and (not isinstance(target, Value) or not target.is_leaf or target not in users):
+        raise ValueError("the network view's target must be a leaf Value the root is computed from")
+    loss = [node for node in topological_order(root) if not node.is_leaf and node not in elements]
+    if loss:  # the loss after the output neuron, and the target it compares with
+        _loss_box(drawing, root, target, previous, precision)
+        for node in loss:
+            elements[node] = ["loss"]
+        data[root] = Slot("loss", _lines(root.label or "loss"))
+        if target is not None:
+            elements[target] = ["target"]
+            data[target] = Slot("target", 1)
+            grads[target] = Slot("target", -1, "grad ")
     return View("network", drawing, elements, data, grads, precision)
+
+
+def _loss_box(drawing: GraphDrawing, root: Value, target: Value | None, outputs: list[str], precision: int) -> None:
+    """A box for the loss right of the output neurons, and one for the target feeding it."""
+    fill, border, _style, _peripheries = ROLE_STYLE["output"]
+    name = label_html(root.label or "loss")
+    value = html.escape(format_number(root.data, precision))
+    drawing.node(
+        "loss",
+        f"<<b>{name}</b><br/>{value}>",
+        id="loss",
+        shape="box",
+        style="filled,rounded",
+        fillcolor=fill,
+        color=border,
+        penwidth="1.5",
+        width=f"{DIGIT_WIDTH * (precision + 4) / 72:.2f}",
+    )
+    for output in outputs:
+        drawing.edge(output, "loss", id=f"{output}-loss")
+    if target is not None:
+        fill, border, _style, _peripheries = ROLE_STYLE["input"]
+        label = (
+            f"<<b>{label_html(target.label or 'target')}</b><br/>{html.escape(format_number(target.data, precision))}"
+        )
+        label += f'<br/><font point-size="10" color="{GRAD_COLOUR}">grad ·</font>>'
+        drawing.node(
+            "target",
+            label,
+            id="target",
+            shape="box",
+            style="filled",
+            fillcolor=fill,
+            color=border,
+            width=f"{DIGIT_WIDTH * (precision + 9) / 72:.2f}",
+        )
+        drawing.edge("target", "loss", id="target-loss")
 
 
 def _lines(text: str) -> int:

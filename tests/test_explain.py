@@ -19,6 +19,7 @@ import pytest
 import torch
 
 from autograd import Explanation, ExpressionError, Value, explain, topological_order
+from autograd.views.stepthrough import page_data
 from nn.cli import main
 
 torch.set_num_threads(1)
@@ -187,8 +188,7 @@ def test_the_output_alone_is_a_leaf():
 
 
 def page_steps(page):
-    data = re.search(r'<script type="application/json" id="steps">(.*?)</script>', page, flags=re.S).group(1)
-    return json.loads(data)["steps"]
+    return page_data(page)["steps"]  # each step's texts written out with the recorded numbers
 
 
 def test_the_step_through_page_says_what_the_text_says(tmp_path):
@@ -203,7 +203,8 @@ def test_the_step_through_page_says_what_the_text_says(tmp_path):
     assert forward == [line.strip() for line in text]  # whole numbers: the page's 12 digits and the text's 4 agree
     assert "x * y * z = 6 * 4 = 24" in forward and "f = v1 - (-x) ** 2 = 24 - 4 = 20" in forward
     lines = [line for step in steps for line in step["lines"]]
-    assert "∂((-x) ** 2)/∂(-x) = -4" in lines  # d(u ** 2)/du = 2u at u = -2
+    # d(u ** 2)/du = 2u at u = -2: the row's formula, over the names and over the numbers
+    assert "∂((-x) ** 2)/∂(-x) = 2 * (-x) ** 1 = 2 * (-2) ** 1 = -4" in lines
     assert not [line for line in lines if "∂-" in line]
     assert steps[0]["lines"] == [
         "x = 2  (input)",
@@ -221,10 +222,10 @@ def test_the_page_of_an_explanation_promises_no_update_it_does_not_make(tmp_path
     column for values after a step, and no step says gradient descent will use a gradient."""
     explanation = explain("tanh(x*w + b)", x=2, w=-0.5, b=1, parameters=["w", "b"])
     page = explanation.save_stepthrough(tmp_path / "page.html").read_text(encoding="utf-8")
-    assert "<caption>Parameters</caption>" in page and "after the step" not in page
+    assert "<caption>The numbers: change any of them</caption>" in page and "<th>after the step</th>" not in page
     assert "gradient descent" not in json.dumps(page_steps(page))
     updating = explanation.save_stepthrough(tmp_path / "update.html", learning_rate=0.1).read_text(encoding="utf-8")
-    assert "after the step" in updating and page_steps(updating)[-1]["phase"] == "result"
+    assert "<th>after the step</th>" in updating and page_steps(updating)[-1]["phase"] == "result"
 
 
 # --- the Python API ---------------------------------------------------------------------------------

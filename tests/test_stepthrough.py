@@ -9,7 +9,6 @@ forward order is its formulas' (h1 = i1*w1 + i2*w2, h2 = i1*w3 + i2*w4, out = h1
 
 import io
 import itertools
-import json
 import math
 import re
 import tempfile
@@ -25,33 +24,40 @@ from selenium.webdriver.common.keys import Keys
 
 from autograd import Value, stepthrough_html
 from autograd.views import stepthrough
-from nn import article_inputs, article_network, network_view, squared_error
+from autograd.views.stepthrough import page_data
+from nn import article_inputs, article_network, squared_error
+from nn.article_views import article_stepthrough_html
 from nn.cli import main
 
 GRADIENTS = {"w1": -0.22652, "w2": -0.33978, "w3": -0.2427, "w4": -0.36405, "w5": -0.68765, "w6": -0.38832}
 UPDATED = {"w1": 0.121326, "w2": 0.226989, "w3": 0.132135, "w4": 0.0982025, "w5": 0.1743825, "w6": 0.169416}
 OUT_AFTER_ONE_STEP = 0.2557457808075
-ARTICLE_VALUES = 20  # 8 leaves and 12 operations (see test_draw.py)
-ARTICLE_LEAVES, ARTICLE_OPERATIONS = 8, 12
+ARTICLE_VALUES = 21  # 9 leaves (the target is one) and 12 operations (see test_draw.py)
+ARTICLE_LEAVES, ARTICLE_OPERATIONS = 9, 12
 # The article computes each hidden neuron from its two products, then the output, then the error.
 ARTICLE_FORWARD = ["w1 * i1", "w2 * i2", "h1", "w3 * i1", "w4 * i2", "h2", "w5 * h1", "w6 * h2", "out"]
-ARTICLE_FORWARD += ["out - 1", "(out - 1) ** 2", "E"]
+ARTICLE_FORWARD += ["out - target", "(out - target) ** 2", "E"]
 STEPS = 1 + ARTICLE_OPERATIONS + (ARTICLE_VALUES + 1) + 6 + 1  # start, forward, backward, updates, result
 
 
-def article_page(network=False):
+def article_page(network=False, **options):
+    """The article's page as ``demo --html`` writes it (with the network view), or without the network."""
+    if network:
+        return article_stepthrough_html(**options)
     model = article_network()
     inputs = article_inputs()
+    target = Value(1.0, "target")
     out = model(inputs)
-    error = squared_error(out, 1.0)
+    error = squared_error(out, target)
     error.label = "E"
-    views = [network_view(model, inputs, error)] if network else []
-    return stepthrough_html(error, parameters=model.parameters(), learning_rate=0.05, prediction=out, views=views)
+    return stepthrough_html(
+        error, parameters=model.parameters(), learning_rate=0.05, prediction=out, gradient_names={out: "δ"}, **options
+    )
 
 
 def steps_of(page):
-    data = re.search(r'<script type="application/json" id="steps">(.*?)</script>', page, flags=re.S).group(1)
-    return json.loads(data)["steps"]
+    """The page's steps, written out with the engine's recorded numbers."""
+    return page_data(page)["steps"]
 
 
 # --- the page as data --------------------------------------------------------
@@ -88,7 +94,7 @@ def test_arithmetic_is_written_by_precedence_and_no_step_repeats_itself():
     steps = steps_of(article_page())
     forward = {s["title"].removeprefix("Forward: "): s["lines"][0] for s in steps if s["phase"] == "forward"}
     assert forward["w4 * i2"] == "w4 * i2 = 0.08 * 3 = 0.24"  # not "w4 * i2 = w4 * i2 = ..."
-    assert forward["(out - 1) ** 2"] == "(out - 1) ** 2 = (-0.809) ** 2 = 0.654481"  # not -0.809 ** 2
+    assert forward["(out - target) ** 2"] == "(out - target) ** 2 = (-0.809) ** 2 = 0.654481"  # not -0.809 ** 2
     assert forward["h1"] == "h1 = w1 * i1 + w2 * i2 = 0.22 + 0.63 = 0.85"
     for step in steps:
         for line in step["lines"]:
@@ -209,6 +215,17 @@ def click_next_to_the_end(browser):
     return clicks
 
 
+def table_of(browser):
+    """The table of given numbers: by name, (value in its field, gradient, value after the step), as numbers."""
+    seen = {}
+    for row in browser.find_elements(By.CSS_SELECTOR, "#parameters tbody tr"):
+        name = row.find_element(By.TAG_NAME, "th").text
+        value = float(row.find_element(By.TAG_NAME, "input").get_attribute("value"))
+        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")[1:]]
+        seen[name] = (value, *(float(cell) if cell else None for cell in cells))
+    return seen
+
+
 def severe(browser):
     return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -216,17 +233,13 @@ def severe(browser):
 def test_clicking_next_to_the_end_shows_the_gradients_updates_and_new_prediction(browser, tmp_path):
     open_page(browser, tmp_path, article_page())
     assert step_number(browser) == 0
-    assert browser.find_element(By.ID, "param4-grad").text == ""  # nothing computed yet
+    assert browser.find_element(By.ID, "leaf7-grad").text == ""  # nothing computed yet (w5's row)
     clicks = click_next_to_the_end(browser)
     # forward, backward (with its seed), six updates, the new prediction; then "next" is disabled
     assert clicks == STEPS - 1
-    rows = browser.find_elements(By.CSS_SELECTOR, "#parameters tbody tr")
-    seen = {}
-    for row in rows:
-        name = row.find_element(By.TAG_NAME, "th").text
-        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-        seen[name] = (float(cells[1]), float(cells[2]))
-    assert set(seen) == set(GRADIENTS)
+    seen = table_of(browser)
+    assert set(seen) == {"i1", "i2", "target", *GRADIENTS}
+    seen = {name: (gradient, after) for name, (_, gradient, after) in seen.items() if name in GRADIENTS}
     for name, (gradient, updated) in seen.items():
         assert gradient == pytest.approx(GRADIENTS[name], abs=1e-12), name
         assert updated == pytest.approx(UPDATED[name], abs=1e-12), name
@@ -400,7 +413,7 @@ def test_the_forward_pass_starts_with_a_product_of_h1_and_squares_in_parentheses
     browser.find_element(By.ID, "next").click()
     assert browser.find_element(By.ID, "title").text == "Forward: w1 * i1"  # h1 = i1*w1 + i2*w2: its first product
     assert browser.find_element(By.CSS_SELECTOR, "#lines div").text == "w1 * i1 = 0.11 * 2 = 0.22"
-    go_to(browser, "Forward: (out - 1) ** 2")
+    go_to(browser, "Forward: (out - target) ** 2")
     assert "(-0.809) ** 2" in browser.find_element(By.ID, "lines").text
 
 
@@ -409,7 +422,7 @@ def test_nothing_overflows_collapses_or_is_cut_off_at_any_step(browser, tmp_path
     window(width, 800)
     open_page(browser, tmp_path, article_page(network=True))
     stacked = width < 700  # below 700 px the drawing and the explanation stack
-    graph, side = browser.find_element(By.ID, "graph").rect, browser.find_element(By.ID, "side").rect
+    graph, side = browser.find_element(By.ID, "graph").rect, browser.find_element(By.ID, "step").rect
     assert (side["y"] >= graph["y"] + graph["height"]) == stacked
     assert graph["width"] >= min(width - 40, 500) and graph["height"] >= 250  # the drawing never collapses
     for step in range(STEPS):
