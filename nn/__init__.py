@@ -14,6 +14,7 @@ from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
 from .compiled import CompiledLoss, CompiledStep, compile_loss, compiled_step
 from .data import Dataset, load_digits, minibatches, train_test_split
+from .datasets import make_circles, make_moons, make_spiral, make_xor
 from .draw import draw_network, network_view
 from .layers import MLP, Layer, Neuron
 from .losses import cross_entropy, hinge_loss, l2_penalty, log_softmax, mse_loss, softmax, squared_error
@@ -56,6 +57,10 @@ __all__ = [
     "load",
     "load_digits",
     "log_softmax",
+    "make_circles",
+    "make_moons",
+    "make_spiral",
+    "make_xor",
     "minibatches",
     "mse_loss",
     "network_view",
