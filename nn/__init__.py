@@ -17,6 +17,7 @@ from .data import Dataset, load_digits, minibatches, train_test_split
 from .datasets import make_circles, make_moons, make_spiral, make_xor
 from .draw import draw_network, network_view
 from .layers import MLP, Layer, Neuron
+from .live import LivePlot
 from .losses import cross_entropy, hinge_loss, l2_penalty, log_softmax, mse_loss, softmax, squared_error
 from .metrics import accuracy, argmax, confusion_matrix, predict
 from .module import Module
@@ -36,6 +37,7 @@ __all__ = [
     "Evaluation",
     "History",
     "Layer",
+    "LivePlot",
     "Module",
     "Neuron",
     "Optimizer",

@@ -32,6 +32,7 @@ from autograd import Value, no_grad
 from .checkpoint import ARCHITECTURES, save
 from .compiled import CompiledStep, compiled_step
 from .data import Dataset, Seed, _rng, minibatches
+from .live import LivePlot, in_notebook
 from .losses import _mean
 from .metrics import accuracy as accuracy_of
 from .optim import Optimizer
@@ -125,6 +126,7 @@ def fit(
     seed: Seed = 0,
     progress: bool | TextIO = True,
     compiled: bool = False,
+    live: bool = False,
 ) -> History:
     """Train ``model`` on ``data`` and return the History of every epoch.
 
@@ -145,6 +147,10 @@ def fit(
       the same numbers as eager training, bit for bit, several times faster;
       the model and loss may not branch in Python on a number (see
       ``autograd.compile``).
+    - ``live``: in a notebook, redraw the loss curves (and, for a model of
+      two inputs, its decision surface) in one output after every epoch
+      (``nn.LivePlot``). In a notebook the progress bar is that output's one
+      line, rewritten in place; elsewhere ``live`` changes nothing.
     """
     _check_whole("epochs", epochs)
     _check_whole("batch_size", batch_size)
@@ -157,7 +163,7 @@ def fit(
         raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
     if checkpoint is not None:
         _check_writable(checkpoint)
-    for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled)):
+    for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled), ("live", live)):
         if not isinstance(switch, bool):
             raise TypeError(f"fit: {name} must be True or False, got {switch!r}")
     if not isinstance(progress, bool) and not callable(getattr(progress, "write", None)):
@@ -171,10 +177,16 @@ def fit(
     rng = _rng(seed)
     step = compiled_step(model, loss) if compiled else eager_step(model, loss)
     history = History()
+    board = LivePlot(model, data, plots=live) if in_notebook() and (live or progress is True) else None
     n_batches = math.ceil(len(data) / batch_size)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        bar = _progress_bar(progress, n_batches, f"epoch {epoch}/{epochs}")
+        description = f"epoch {epoch}/{epochs}"
+        bar = (
+            _NotebookBar(board, n_batches, description)
+            if board and progress is True
+            else _progress_bar(progress, n_batches, description)
+        )
         loss_sum, correct, seen = 0.0, 0.0, 0
         shown: dict[str, float] = {}
         for batch in minibatches(data, batch_size, shuffle, rng):
@@ -212,6 +224,8 @@ def fit(
                 save(model, checkpoint, optimizer)  # type: ignore[arg-type]  # a Module: checked above
         history.seconds.append(time.perf_counter() - start)
         bar.close(shown)
+        if board:
+            board.epoch_done(history)
     return history
 
 
@@ -262,6 +276,24 @@ class _PlainBar:
         numbers_shown = ", ".join(f"{name} {text}" for name, text in _shown(numbers).items())
         print(f"{self.description}: {self.total} batches in {seconds:.1f} s, {numbers_shown}", file=self.stream)
         self.stream.flush()
+
+
+class _NotebookBar:
+    """In a notebook: the live output's one progress line, rewritten in place."""
+
+    def __init__(self, board: LivePlot, total: int, description: str) -> None:
+        self.board, self.total, self.description, self.done = board, total, description, 0
+
+    def update(self, numbers: dict[str, float]) -> None:
+        self.done += 1
+        self.board.progress(self._line(numbers))
+
+    def close(self, numbers: dict[str, float]) -> None:
+        self.board.progress(self._line(numbers), final=True)
+
+    def _line(self, numbers: dict[str, float]) -> str:
+        shown = "".join(f", {name} {text}" for name, text in _shown(numbers).items())
+        return f"{self.description}: {self.done}/{self.total} batches{shown}"
 
 
 class _Silent:

@@ -39,14 +39,14 @@ TOLERANCE = 1e-12
 def check(name: str, engine: float, by_hand: float) -> None:
     """Show the engine's number next to the same number computed by hand, and insist that they agree."""
     assert abs(engine - by_hand) <= TOLERANCE, f"{name}: engine {engine!r}, by hand {by_hand!r}"
-    print(f"{name:>10} = {engine!r:<22} by hand: {by_hand!r:<22} difference: {abs(engine - by_hand):.0e}")
+    print(f"{name:>10} = {engine:<12.10g} by hand: {by_hand:<12.10g} difference: {abs(engine - by_hand):.0e}")
 
 
 def check_article(name: str, engine: float, printed: str) -> None:
     """Insist that the engine's number rounds to the one the article prints (``printed``, as printed)."""
     decimals = len(printed.partition(".")[2])
     assert abs(engine - float(printed)) <= 0.5 * 10**-decimals, f"{name}: engine {engine!r}, article {printed}"
-    print(f"{name:>10} = {engine!r:<22} article: {printed}")
+    print(f"{name:>10} = {engine:<12.10g} article: {printed}")
 
 
 # %% [markdown]
@@ -136,7 +136,7 @@ for name, engine, by_hand, printed in (
 # gradient yet.
 
 # %%
-draw_graph(out, parameters=net.parameters())
+draw_graph(out, direction="TB", parameters=net.parameters())
 
 # %% [markdown]
 # ## The error
@@ -272,7 +272,7 @@ for name, hand in gradients_by_hand.items():
 # We simply never update them.
 
 # %%
-draw_graph(error, parameters=net.parameters())
+draw_graph(error, direction="TB", parameters=net.parameters())
 
 # %% [markdown]
 # The network picture shows the same numbers the way the article's interactive page does: each
