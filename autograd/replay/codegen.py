@@ -242,8 +242,8 @@ def _usable(label: str) -> bool:
 class _Names:
     """Hands out the code's names: a usable label as it is, else a generated one; never the same name twice."""
 
-    def __init__(self) -> None:
-        self.taken: set[str] = set(_RESERVED)
+    def __init__(self, reserved: frozenset[str] = _RESERVED) -> None:
+        self.taken: set[str] = set(reserved)
         self.next: dict[str, int] = {}  # per prefix, the number to try next
 
     def claim(self, label: str, prefix: str, first: int) -> str:
@@ -285,6 +285,32 @@ def _unpack(names: Sequence[str], sequence: str) -> str:
     return f"({_listing(names, '    ')}) = {sequence}" if len(names) > 8 else f"{', '.join(names)} = {sequence}"
 
 
+# --- targets: how a language spells what the generator writes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What differs between the languages the generator writes: spelling, never the chain rule.
+
+    The formulas' text (``{0} * {1}``, ``1.0 - {1} * {1}``, ``-{0}``, a call ``local_power({0}, 2.0, {2})[0]``)
+    reads the same in Python and JavaScript; a target says which names it may not give a node, which formulas
+    it writes out by hand, which table functions it always calls (JavaScript's ``/`` does not raise at zero),
+    whether a short result may be written into its user, and how a line is spelled.
+    """
+
+    name: str
+    reserved: frozenset[str]
+    written_out: dict[Operation, tuple[Callable[..., Any], Callable[..., Any]]]
+    called: frozenset[object] = frozenset()  # table functions never written out: the code calls them
+    inline: bool = True  # an unlabelled result used once may be written into its user
+    assign: str = "%s = %s"  # a node's or a gradient's first line: name, expression
+    add: str = "%s += %s"  # a contribution added to a gradient's total
+    comment: Callable[[str], str] = _comment  # a label beside its node's line
+
+
+PYTHON = _Target("python", _RESERVED, _WRITTEN_OUT)
+
+
 # --- the traced graph, written out --------------------------------------------
 
 # Every template made so far, keyed by the operation, the pattern of its operands and the name the code calls its
@@ -319,15 +345,16 @@ def _template(symbol: _Symbol, slots: int) -> _Template:
 
 @dataclass
 class _Writer:
-    """Writes one traced graph as the source of a Python function."""
+    """Writes one traced graph as the source of a function, in the target's language (Python by default)."""
 
     traced: _Traced
     parameters: Sequence[Value]
     data: Sequence[Value]
+    target: _Target = PYTHON
     namespace: dict[str, object] = field(default_factory=lambda: {"inf": math.inf, "nan": math.nan})
     names: dict[Value, str] = field(default_factory=dict)
     functions: dict[object, str] = field(default_factory=dict)
-    allocate: _Names = field(default_factory=_Names)
+    allocate: _Names = field(init=False)
     operands: dict[Value, tuple[Value | float, ...]] = field(default_factory=dict)  # each operation's, read once
     uses: Counter[Value] = field(default_factory=Counter)  # how many edges leave each node (to its users)
     templates: dict[object, Any] = field(default_factory=dict)  # per operation and pattern of operands
@@ -336,21 +363,19 @@ class _Writer:
     leads: set[Value] = field(default_factory=set)  # the nodes whose gradient reaches a parameter
     by_number: dict[tuple[object, ...], list[_Template]] = field(default_factory=dict)  # templates, by folded number
 
+    def __post_init__(self) -> None:
+        self.allocate = _Names(self.target.reserved)
+
     def write(self) -> str:
         """The function ``replay(parameters, data, seed, gradients) -> (output, gradients[, aux])``, as source."""
-        traced = self.traced
+        forward_lines, backward_lines = self.sweeps()
+        traced, names = self.traced, self.names
         operations = [node for node in traced.forward_order if node._op is not None]
         self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
         # How many edges leave each node (the folded numbers are counted too, and never read).
         self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
         self.name_functions()
         self.name_nodes()
-        self.needed.update([traced.output, *traced.aux])
-        for _, sources in traced.detached.values():
-            self.needed.update(source for source in sources if isinstance(source, Value))
-        backward_lines = self.backward()
-        forward_lines = self.forward()
-        names = self.names
         lines = []  # the body's lines, indented when joined
         for leaves, role in ((self.parameters, "parameters"), (self.data, "data")):
             if leaves:
@@ -372,6 +397,21 @@ class _Writer:
             returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
         lines.append(f"return {returned}")
         return "def replay(parameters, data, seed, gradients):\n    " + "\n    ".join(lines) + "\n"
+
+    def sweeps(self) -> tuple[list[str], list[str]]:
+        """The forward's lines and the backward's, each node and each edge of the traced graph written once."""
+        traced = self.traced
+        operations = [node for node in traced.forward_order if node._op is not None]
+        self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
+        # How many edges leave each node (the folded numbers are counted too, and never read).
+        self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
+        self.name_functions()
+        self.name_nodes()
+        self.needed.update([traced.output, *traced.aux])
+        for _, sources in traced.detached.values():
+            self.needed.update(source for source in sources if isinstance(source, Value))
+        backward_lines = self.backward()
+        return self.forward(), backward_lines
 
     def name_functions(self) -> None:
         """Names for the table's functions the code may call: ``exp``, ``local_power``..., and ``detached``'s."""
@@ -429,7 +469,7 @@ class _Writer:
         """Placeholders for the operands (``{0}``, ``{1}``, of the given binding strengths). A folded number is
         a placeholder too (any number has the same formula text), save for the forms written out by hand, which
         look at it (``** 2.0``): they see the number itself."""
-        exact = op in _WRITTEN_OUT and any(o.__class__ is float for o in operands)
+        exact = op in self.target.written_out and any(o.__class__ is float for o in operands)
         slots: list[object] = [
             o if exact and o.__class__ is float else _Symbol(f"{{{i}}}", k)
             for i, (o, k) in enumerate(zip(operands, kinds, strict=True))
@@ -439,7 +479,7 @@ class _Writer:
     def key(self, op: Operation, operands: Sequence[object], kinds: Sequence[int]) -> tuple[object, ...]:
         """The key of the templates made on ``slots``: the binding strengths, and the numbers the forms written
         out by hand look at."""
-        if op in _WRITTEN_OUT and any(o.__class__ is float for o in operands):
+        if op in self.target.written_out and any(o.__class__ is float for o in operands):
             return (*kinds, *(self.literal(o)[0] if o.__class__ is float else None for o in operands))
         return tuple(kinds)
 
@@ -449,13 +489,14 @@ class _Writer:
         found: _Template | None = self.templates.get((op, *key))
         if found is None:
             # Made once per process: a template depends on nothing else than its key and the function's name.
-            shared = ("forward", op, self.functions[op.forward], *key)
+            target = self.target
+            shared = ("forward", target.name, op, self.functions[op.forward], *key)
             found = _TEMPLATES.get(shared)
             if found is None:
                 slots = self.slots(op, operands, kinds)
-                written = _WRITTEN_OUT.get(op)
+                written = target.written_out.get(op)
                 expression = None if written is None else _evaluate(written[0], *slots)
-                if expression is None:
+                if expression is None and op.forward not in target.called:
                     expression = _evaluate(op.forward, *slots)
                 symbol = _Symbol(self.call(op.forward, slots)) if expression is None else _symbol(expression)
                 found = _TEMPLATES[shared] = _template(symbol, len(slots))
@@ -469,17 +510,18 @@ class _Writer:
         # by hand, the folded number itself.
         kinds = tuple(self.literal(o)[1] if o.__class__ is float else None for o in operands)
         folded = kinds.count(None) != len(kinds)
-        exact = folded and op in _WRITTEN_OUT
+        target = self.target
+        exact = folded and op in target.written_out
         numbers = tuple(self.literal(o)[0] for o in operands if exact and o.__class__ is float)
         shape: object = ("local", op, kinds, numbers) if folded else op
         found: list[_Template] | None = self.templates.get(shape)
         if found is None:
-            shared = ("local", shape, self.functions[op.local_grads])
+            shared = ("local", target.name, shape, self.functions[op.local_grads])
             found = _TEMPLATES.get(shared)
         if found is None:
             slots = self.slots(op, operands, [_ATOM if k is None else k for k in kinds])
             slots.append(_Symbol(f"{{{len(operands)}}}"))
-            written = _WRITTEN_OUT.get(op)
+            written = target.written_out.get(op)
             formula: Any = None if written is None else _evaluate(written[1], *slots)
             if formula is None:
                 formula = _evaluate(op.local_grads, *slots)
@@ -507,6 +549,7 @@ class _Writer:
         contribution is its user's gradient itself (``1.0 *`` it) gets no line: it reads that name.
         """
         traced, names, uses = self.traced, self.names, self.uses
+        assign, add = self.target.assign, self.target.add
         parameters = set(self.parameters)
         leads = self.leads = set(parameters)  # the nodes a parameter's gradient is passed through
         lead = leads.add
@@ -519,7 +562,7 @@ class _Writer:
         append = lines.append
         output = traced.output
         if output in parameters:
-            append(f"{gradients[output].text} += seed")
+            append(add % (gradients[output].text, "seed"))
         gradients[output] = _Gradient("seed")
         order = [node for node in traced.order if node in leads and node._op is not None]  # leaves pass nothing on
         for edge in edges(order, gradients, self.local_symbols):
@@ -528,10 +571,10 @@ class _Writer:
                 continue
             contribution = edge.contribution
             if not edge.first:  # the total is the parent's name, which the line adds to
-                append(f"{edge.total.text} += {contribution.text}")
+                append(add % (edge.total.text, contribution.text))
             elif contribution is not edge.upstream or uses[parent] != 1 or parent.label:
                 total = gradients[parent] = _Gradient(f"d_{names[parent]}")
-                append(f"{total.text} = {contribution.text}")
+                append(assign % (total.text, contribution.text))
         return lines
 
     def local_symbols(self, node: Value) -> list[object]:
@@ -582,6 +625,7 @@ class _Writer:
         """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""
         traced, names, needed, uses, operands_of = self.traced, self.names, self.needed, self.uses, self.operands
         templates, literal, known = self.templates, self.literal, self.literals.get  # (0.0 is never known)
+        assign, comment, inline = self.target.assign, self.target.comment, self.target.inline
         arguments = {*self.parameters, *self.data}
         symbols: dict[Value, tuple[str, int]] = {}  # each node's text in the code: its name, or its expression
         lines: list[str] = []
@@ -594,14 +638,14 @@ class _Writer:
                 if node in arguments:
                     continue
                 label = node.label
-                comment = _comment(label) if label != name else ""
+                note = comment(label) if label != name else ""
                 detached = traced.detached.get(node)
                 if detached is None:  # a constant of the replay
-                    append(f"{name} = {_literal(node.data).text}{comment}")
+                    append(assign % (name, _literal(node.data).text) + note)
                 else:  # recomputed from the replayed numbers: no gradient flows through it
                     function, sources = detached
                     reads = ", ".join(symbols[s][0] if isinstance(s, Value) else _literal(s).text for s in sources)
-                    append(f"{name} = {self.functions[function]}([{reads}]){comment}")
+                    append(assign % (name, f"{self.functions[function]}([{reads}])") + note)
                 continue
             operands = operands_of[node]
             if len(operands) == 1:
@@ -619,10 +663,10 @@ class _Writer:
                 pattern = template.pattern
                 expression = pattern % (a, b) if pattern is not None else template.text.format(a, b)
             label = node.label
-            if not label and uses.get(node) == 1 and node not in needed and len(expression) <= _MAX_INLINE:
+            if inline and not label and uses.get(node) == 1 and node not in needed and len(expression) <= _MAX_INLINE:
                 symbols[node] = (expression, template.precedence)
             else:
                 name = names[node]
-                append(f"{name} = {expression}{_comment(label) if label != name else ''}")
+                append(assign % (name, expression) + (comment(label) if label != name else ""))
                 symbols[node] = (name, _ATOM)
         return lines

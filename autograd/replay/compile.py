@@ -120,6 +120,7 @@ from ..errors import GraphError, NumericOverflowError
 from ..grad_mode import RECORD, Mode, _mode, using_mode
 from ..value import Value, _as_number, not_values
 from .codegen import _Writer
+from .javascript import javascript
 from .tracing import _bits, _first_difference, _program, _rebuild, _shorten, _Step, _sweep, _trace, _Traced, detached
 
 __all__ = ["CompiledGradient", "compile", "detached"]
@@ -177,6 +178,7 @@ class CompiledGradient:
             list(map(attrgetter("data"), traced.forward_order)),
         )
         self._steps: list[_Step] | None = None
+        self._javascript: str | None = None
         reached = list(map(set(traced.order).__contains__, parameters))
         # A reached parameter's total starts at -0.0, the sum's identity (-0.0 + x is x, -0.0 included): a call's
         # gradients are then its contributions' sum itself; an unreached one stays 0.0, as grad() gives.
@@ -185,6 +187,16 @@ class CompiledGradient:
         code = builtins.compile(source, "<autograd.compile>", "exec")
         exec(code, namespace)
         self._replay: Callable[..., Any] = namespace["replay"]  # type: ignore[assignment]
+
+    @property
+    def javascript(self) -> str:
+        """The replay as JavaScript: the source of ``function replay(parameters, data, seed, gradients)``, with the
+        same arguments and results as ``.source``'s (arrays for the sequences; it returns ``[output, gradients]``,
+        or ``[output, gradients, aux]``). An operation out of its domain throws the engine's error: an ``Error``
+        whose ``name`` is the engine's class and ``message`` its message. Written when first asked for."""
+        if self._javascript is None:
+            self._javascript = javascript(self._traced, self.parameters, self.data)
+        return self._javascript
 
     @property
     def _program(self) -> list[_Step]:
