@@ -22,6 +22,7 @@ from .losses import cross_entropy, hinge_loss, l2_penalty, log_softmax, mse_loss
 from .metrics import accuracy, argmax, confusion_matrix, predict
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .playground import Playground, binary_hinge_loss, playground
 from .state import CheckpointError
 from .training import Evaluation, History, eager_step, evaluate, fit
 
@@ -41,11 +42,13 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "Playground",
     "accuracy",
     "argmax",
     "article_inputs",
     "article_network",
     "article_weights",
+    "binary_hinge_loss",
     "compile_loss",
     "compiled_step",
     "confusion_matrix",
@@ -66,6 +69,7 @@ __all__ = [
     "minibatches",
     "mse_loss",
     "network_view",
+    "playground",
     "predict",
     "restore",
     "save",

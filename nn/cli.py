@@ -14,7 +14,7 @@ from typing import TextIO
 
 from autograd import AutogradError, ExpressionError, Value, explain, installation, topological_order
 
-from . import article, article_views, train_command
+from . import article, article_views, playground_command, train_command
 from .optim import SGD
 from .training import TrainingDivergedError
 
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_explain_parser(commands)
     train_command.add_parser(commands, _positive_int, _positive_float)
+    playground_command.add_parser(commands, _positive_float)
     return parser
 
 
@@ -269,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _explain(args)
         elif args.command == "train":
             train_command.run(args, sys.stdout)
+        elif args.command == "playground":
+            playground_command.run(args, sys.stdout)
         sys.stdout.flush()  # inside the try: a reader that went away is seen here, not at exit
     except BrokenPipeError:
         return _reader_gone()
