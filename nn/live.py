@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     from .data import Dataset
     from .training import History
 
-GRID = 60
+GRID = 40
 """The decision surface's resolution: GRID x GRID model evaluations per drawing."""
+DRAWING_SHARE = 0.2
+"""At most this share of the time goes to drawing: a slow drawing is redrawn after a few epochs, not each one."""
 REDRAW_SECONDS = 0.2
 """The progress line is rewritten at most this often (and always at an epoch's end)."""
 
@@ -49,6 +51,7 @@ class LivePlot:
         self.model, self.data, self.plots = model, data, plots
         self.text, self.png = "", b""
         self.shown_at = 0.0
+        self.drawn_at, self.drawing_seconds, self.drawn_epochs = 0.0, 0.0, 0
         self.handle = display({"text/plain": "starting"}, raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
     def progress(self, text: str, final: bool = False) -> None:
@@ -58,10 +61,26 @@ class LivePlot:
             self._show()
 
     def epoch_done(self, history: History) -> None:
-        """Redraw the plots from the history of every epoch so far."""
-        if self.plots:
-            self.png = self.figure(history)
+        """Redraw the plots from the history of every epoch so far (unless drawing would take more than
+        DRAWING_SHARE of the time: then after the next epochs)."""
+        since = time.perf_counter() - self.drawn_at
+        if since * DRAWING_SHARE >= self.drawing_seconds * (1 - DRAWING_SHARE):
+            self._draw(history)
         self._show()
+
+    def finish(self, history: History) -> None:
+        """Training is over: draw the last epoch, if it is not drawn yet."""
+        if history.epochs != self.drawn_epochs:
+            self._draw(history)
+            self._show()
+
+    def _draw(self, history: History) -> None:
+        if self.plots:
+            start = time.perf_counter()
+            self.png = self.figure(history)
+            self.drawn_at = time.perf_counter()
+            self.drawing_seconds = self.drawn_at - start
+        self.drawn_epochs = history.epochs
 
     def _show(self) -> None:
         bundle: dict[str, Any] = {"text/plain": self.text}

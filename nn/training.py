@@ -226,6 +226,8 @@ def fit(
         bar.close(shown)
         if board:
             board.epoch_done(history)
+    if board:
+        board.finish(history)
     return history
 
 
