@@ -330,3 +330,20 @@ def test_the_page_lays_out_at_every_window_size(browser, tmp_path, window, width
     (tmp_path / f"playground-{width}x{height}.png").write_bytes(browser.get_screenshot_as_png())
     assert severe(browser) == []
     assert math.isfinite(float(browser.find_element(By.ID, "test-loss").text))
+
+
+def test_the_inline_page_works_inside_a_notebooks_sandboxed_frame(browser, tmp_path):  # noqa: F811
+    _, _, page = moons_page()
+    document = tmp_path / "notebook.html"
+    document.write_text(f"<!DOCTYPE html><html><body><div>{page._repr_html_()}</div></body></html>", encoding="utf-8")
+    browser.get(document.as_uri())
+    browser.get_log("browser")
+    browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
+    try:
+        click(browser, "step", 3)
+        assert browser.find_element(By.ID, "epoch").text == "3"
+        assert bits(page_weights(browser, names_of())) == bits(fitted("relu", 3))
+        assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    finally:
+        browser.switch_to.default_content()
+    assert severe(browser) == []
