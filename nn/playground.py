@@ -24,11 +24,11 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.views.stepthrough import StepThrough
 
 from .checkpoint import _document
 from .compiled import compiled_step
@@ -56,12 +56,9 @@ def binary_hinge_loss(score: Value, target: int) -> Value:
     return hinge_loss([score], [2 * target - 1])
 
 
-class Playground:
-    """The playground page of a model and a dataset: shown inline by a notebook, ``.save(path)`` writes it."""
-
-    def __init__(self, page: str, height: int = NOTEBOOK_HEIGHT) -> None:
-        self.html = page
-        self.height = height
+class Playground(StepThrough):
+    """The playground page of a model and a dataset: shown inline by a notebook (in an ``<iframe srcdoc>``, as
+    the step-through page is), ``.save(path)`` writes it."""
 
     def __repr__(self) -> str:
         return "Playground(the playground page: a notebook shows it, .save(path) writes it)"
@@ -72,12 +69,6 @@ class Playground:
             f'style="width: 100%; height: {self.height}px; border: 1px solid #cbd5e1; border-radius: 8px" '
             'sandbox="allow-scripts allow-downloads"></iframe>'
         )
-
-    def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` as one self-contained HTML file."""
-        target = Path(path)
-        target.write_text(self.html, encoding="utf-8")
-        return target
 
 
 def playground(
