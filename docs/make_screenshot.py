@@ -22,6 +22,8 @@ import struct
 import sys
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from selenium import webdriver
@@ -65,6 +67,17 @@ def fingerprint(page: str) -> str:
 
 def screenshot(page: str) -> bytes:
     """The page in headless Chromium at ``WINDOW``, at the step ``STEP``, as PNG bytes."""
+    with chromium(page, WINDOW) as driver:
+        while driver.find_element(By.ID, "title").text != STEP:
+            if not driver.find_element(By.ID, "next").is_enabled():
+                raise RuntimeError(f"the page has no step titled {STEP!r}")
+            ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+        return driver.get_screenshot_as_png()
+
+
+@contextmanager
+def chromium(page: str, window: tuple[int, int]) -> Iterator[webdriver.Chrome]:
+    """``page`` opened in headless Chromium with a viewport of exactly ``window`` CSS pixels at scale 1."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     with tempfile.TemporaryDirectory() as folder:
@@ -82,20 +95,16 @@ def screenshot(page: str) -> bytes:
             "--disable-sync",
             "--no-first-run",
             f"--user-data-dir={Path(folder) / 'profile'}",
-            f"--window-size={WINDOW[0]},{WINDOW[1]}",
+            f"--window-size={window[0]},{window[1]}",
         ):
             options.add_argument(argument)
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         try:
-            width, height = WINDOW
+            width, height = window
             metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
             driver.get(path.as_uri())
-            while driver.find_element(By.ID, "title").text != STEP:
-                if not driver.find_element(By.ID, "next").is_enabled():
-                    raise RuntimeError(f"the page has no step titled {STEP!r}")
-                ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
-            return driver.get_screenshot_as_png()
+            yield driver
         finally:
             driver.quit()
 

@@ -14,12 +14,15 @@ from .article import article_inputs, article_network, article_weights
 from .checkpoint import Checkpoint, load, restore, save
 from .compiled import CompiledLoss, CompiledStep, compile_loss, compiled_step
 from .data import Dataset, load_digits, minibatches, train_test_split
+from .datasets import make_circles, make_moons, make_spiral, make_xor
 from .draw import draw_network, network_view
 from .layers import MLP, Layer, Neuron
+from .live import LivePlot
 from .losses import cross_entropy, hinge_loss, l2_penalty, log_softmax, mse_loss, softmax, squared_error
 from .metrics import accuracy, argmax, confusion_matrix, predict
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .playground import Playground, binary_hinge_loss, playground
 from .state import CheckpointError
 from .training import Evaluation, History, eager_step, evaluate, fit
 
@@ -35,14 +38,17 @@ __all__ = [
     "Evaluation",
     "History",
     "Layer",
+    "LivePlot",
     "Module",
     "Neuron",
     "Optimizer",
+    "Playground",
     "accuracy",
     "argmax",
     "article_inputs",
     "article_network",
     "article_weights",
+    "binary_hinge_loss",
     "compile_loss",
     "compiled_step",
     "confusion_matrix",
@@ -56,9 +62,14 @@ __all__ = [
     "load",
     "load_digits",
     "log_softmax",
+    "make_circles",
+    "make_moons",
+    "make_spiral",
+    "make_xor",
     "minibatches",
     "mse_loss",
     "network_view",
+    "playground",
     "predict",
     "restore",
     "save",

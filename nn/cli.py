@@ -15,7 +15,7 @@ from typing import TextIO
 from autograd import AutogradError, ExpressionError, Value, explain, installation, topological_order
 from autograd.views.stepthrough import LANGUAGES
 
-from . import article, article_views, train_command
+from . import article, article_views, playground_command, train_command
 from .optim import SGD
 from .training import TrainingDivergedError
 
@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_explain_parser(commands)
     train_command.add_parser(commands, _positive_int, _positive_float)
+    playground_command.add_parser(commands, _positive_float)
     return parser
 
 
@@ -280,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _explain(args)
         elif args.command == "train" and (status := train_command.run(args, sys.stdout)):
             return status  # interrupted: train_command said where the best model is
+        elif args.command == "playground":
+            playground_command.run(args, sys.stdout)
         sys.stdout.flush()  # inside the try: a reader that went away is seen here, not at exit
     except BrokenPipeError:
         return _reader_gone()

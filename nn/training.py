@@ -33,6 +33,7 @@ from autograd import Value, no_grad
 from .checkpoint import ARCHITECTURES, save
 from .compiled import CompiledStep, compiled_step
 from .data import Dataset, Seed, _rng, minibatches
+from .live import LivePlot, in_notebook
 from .losses import _mean
 from .metrics import accuracy as accuracy_of
 from .optim import Optimizer
@@ -131,6 +132,7 @@ def fit(
     seed: Seed = 0,
     progress: bool | TextIO = True,
     compiled: bool = False,
+    live: bool = False,
 ) -> History:
     """Train ``model`` on ``data`` and return the History of every epoch.
 
@@ -151,6 +153,10 @@ def fit(
       the same numbers as eager training, bit for bit, several times faster;
       the model and loss may not branch in Python on a number (see
       ``autograd.compile``).
+    - ``live``: in a notebook, redraw the loss curves (and, for a model of
+      two inputs, its decision surface) in one output after every epoch
+      (``nn.LivePlot``). In a notebook the progress bar is that output's one
+      line, rewritten in place; elsewhere ``live`` changes nothing.
 
     A set-up that cannot train is refused before the first step: an optimiser
     over none of the model's parameters, validation data of another width or
@@ -170,7 +176,7 @@ def fit(
         raise TypeError(f"fit: checkpoint saves {', '.join(ARCHITECTURES)}, not {type(model).__name__}")
     if checkpoint is not None:
         _check_writable(checkpoint)
-    for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled)):
+    for name, switch in (("accuracy", accuracy), ("shuffle", shuffle), ("compiled", compiled), ("live", live)):
         if not isinstance(switch, bool):
             raise TypeError(f"fit: {name} must be True or False, got {switch!r}")
     if not isinstance(progress, bool) and not callable(getattr(progress, "write", None)):
@@ -187,11 +193,17 @@ def fit(
     rng = _rng(seed)
     step = compiled_step(model, loss) if compiled else eager_step(model, loss)
     history = History()
+    board = LivePlot(model, data, plots=live) if in_notebook() and (live or progress is True) else None
     n_batches = math.ceil(len(data) / batch_size)
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            bar = _progress_bar(progress, n_batches, f"epoch {epoch}/{epochs}")
+            description = f"epoch {epoch}/{epochs}"
+            bar = (
+                _NotebookBar(board, n_batches, description)
+                if board and progress is True
+                else _progress_bar(progress, n_batches, description)
+            )
             shown: dict[str, float] = {}
             try:
                 _train_epoch(step, optimizer, minibatches(data, batch_size, shuffle, rng), accuracy, bar, shown)
@@ -205,9 +217,13 @@ def fit(
                 history.seconds.append(time.perf_counter() - start)
             finally:
                 bar.close(shown)
+            if board:
+                board.epoch_done(history)
     except BaseException as error:  # diverged, interrupted...: what finished goes with the exception
         _attach(error, _finished(history))
         raise
+    if board:
+        board.finish(history)
     return history
 
 
@@ -349,6 +365,24 @@ class _PlainBar:
         numbers_shown = "".join(f", {name} {text}" for name, text in _shown(numbers).items())
         print(f"{self.description}: {batches} batches in {seconds:.1f} s{numbers_shown}", file=self.stream)
         self.stream.flush()
+
+
+class _NotebookBar:
+    """In a notebook: the live output's one progress line, rewritten in place."""
+
+    def __init__(self, board: LivePlot, total: int, description: str) -> None:
+        self.board, self.total, self.description, self.done = board, total, description, 0
+
+    def update(self, numbers: dict[str, float]) -> None:
+        self.done += 1
+        self.board.progress(self._line(numbers))
+
+    def close(self, numbers: dict[str, float]) -> None:
+        self.board.progress(self._line(numbers), final=True)
+
+    def _line(self, numbers: dict[str, float]) -> str:
+        shown = "".join(f", {name} {text}" for name, text in _shown(numbers).items())
+        return f"{self.description}: {self.done}/{self.total} batches{shown}"
 
 
 class _Silent:

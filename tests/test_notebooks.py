@@ -41,6 +41,7 @@ def test_every_notebook_has_a_source_and_a_committed_copy():
         "02_training_a_network",
         "03_exploring_graphs",
         "04_handwritten_digits",
+        "05_playground",
     ]
 
 

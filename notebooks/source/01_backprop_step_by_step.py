@@ -39,14 +39,14 @@ TOLERANCE = 1e-12
 def check(name: str, engine: float, by_hand: float) -> None:
     """Show the engine's number next to the same number computed by hand, and insist that they agree."""
     assert abs(engine - by_hand) <= TOLERANCE, f"{name}: engine {engine!r}, by hand {by_hand!r}"
-    print(f"{name:>10} = {engine!r:<22} by hand: {by_hand!r:<22} difference: {abs(engine - by_hand):.0e}")
+    print(f"{name:>10} = {engine:<12.10g} by hand: {by_hand:<12.10g} difference: {abs(engine - by_hand):.0e}")
 
 
 def check_article(name: str, engine: float, printed: str) -> None:
     """Insist that the engine's number rounds to the one the article prints (``printed``, as printed)."""
     decimals = len(printed.partition(".")[2])
     assert abs(engine - float(printed)) <= 0.5 * 10**-decimals, f"{name}: engine {engine!r}, article {printed}"
-    print(f"{name:>10} = {engine!r:<22} article: {printed}")
+    print(f"{name:>10} = {engine:<12.10g} article: {printed}")
 
 
 # %% [markdown]
@@ -127,7 +127,8 @@ for name, engine, by_hand, printed in (
     check_article(name, engine, printed)
 
 # %% [markdown]
-# Here is that graph. Read it from left to right: the inputs and the weights (the key under the
+# Here is that graph, drawn top to bottom and scaled to the notebook's width. Read it from the
+# top down: the inputs and the weights (the key under the
 # drawing tells the kinds of value apart by colour) flow through the operations, `*` and `+`,
 # into `h1`, `h2` and the output. Each value shows its `data` and its `grad`. Where an input
 # enters an operation, the red `∂` number is the local derivative of the operation's result
@@ -136,7 +137,17 @@ for name, engine, by_hand, printed in (
 # gradient yet.
 
 # %%
-draw_graph(out, parameters=net.parameters())
+NOTEBOOK_WIDTH = "7.5,100"  # Graphviz's size, in inches: at most 7.5 wide (720 pixels), scaled down to fit
+
+
+def fitted(root: Value) -> object:
+    """The graph of ``root``, top to bottom, no wider than the notebook."""
+    drawing = draw_graph(root, direction="TB", parameters=net.parameters())
+    drawing.graph_attr["size"] = NOTEBOOK_WIDTH
+    return drawing
+
+
+fitted(out)
 
 # %% [markdown]
 # ## The error
@@ -272,7 +283,7 @@ for name, hand in gradients_by_hand.items():
 # We simply never update them.
 
 # %%
-draw_graph(error, parameters=net.parameters())
+fitted(error)
 
 # %% [markdown]
 # The network picture shows the same numbers the way the article's interactive page does: each

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 
+import nn
 from autograd import Value, no_grad
 from nn import MLP, SGD, compile_loss, hinge_loss, l2_penalty
 
@@ -341,6 +342,39 @@ plt.show()
 
 # %%
 plot_decision_boundary(logistic_model, "Decision boundary after training with the logistic loss")
+
+# %% [markdown]
+# ## 9. Watching it learn: `fit(..., live=True)` and the playground
+#
+# `nn.fit` runs the same loop in minibatches. With `live=True`, in a notebook, one output is redrawn
+# after every epoch: the loss curve and, since the model reads two inputs, its decision surface over
+# the points. (`nn.make_moons` is this notebook's data set as a library function, with class
+# targets 0 and 1; `nn.binary_hinge_loss` is the max-margin loss for them: label = 2 * class - 1.)
+
+# %%
+moons = nn.make_moons(200, noise=0.1, seed=1)
+live_model = MLP(2, [8, 8, 1], activation="relu", seed=0)
+live_history = nn.fit(
+    live_model,
+    nn.binary_hinge_loss,
+    moons,
+    optimizer=SGD(live_model.parameters(), lr=0.1),
+    epochs=30,
+    batch_size=10,
+    accuracy=False,
+    compiled=True,
+    live=True,
+)
+assert live_history.loss[-1] < live_history.loss[0] / 5
+
+# %% [markdown]
+# The playground trains a network in the page itself, with the same numbers: the engine's
+# operation table written as JavaScript. Every square is one neuron's output over the plane; the
+# lines are the weights (blue positive, orange negative, width their size). Press *Play*, change the
+# layers or the learning rate, click a neuron to see its numbers and the chain rule's products.
+
+# %%
+nn.playground(MLP(2, [8, 8, 1], activation="relu", seed=0), moons, name="moons")
 
 # %% [markdown]
 # ## What to try next

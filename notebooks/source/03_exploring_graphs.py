@@ -45,7 +45,7 @@ d = e + c
 d.label = "d"
 L = d * f
 L.label = "L"
-draw_graph(L)
+draw_graph(L, direction="TB")
 
 # %% [markdown]
 # Each value shows its `data` and its `grad`; each operation shows its operator. Where an input
@@ -55,7 +55,7 @@ draw_graph(L)
 
 # %%
 L.backward()
-draw_graph(L)
+draw_graph(L, direction="TB")
 
 # %% [markdown]
 # Check a few by hand with the chain rule. $\partial L / \partial f = d = 4$.
@@ -110,7 +110,7 @@ y = x + x
 y.label = "y"
 y.backward()
 assert x.grad == 2.0
-draw_graph(y)
+draw_graph(y, direction="TB")
 
 # %% [markdown]
 # If the engine *assigned* each path's gradient instead of adding it, the second path would
@@ -185,7 +185,7 @@ z.label = "z"
 z.backward()
 assert x.grad == 6.0
 assert held.is_leaf and held.data == y.data
-draw_graph(z)
+draw_graph(z, direction="TB")
 
 # %% [markdown]
 # In the drawing, `y detached` is a leaf drawn as an input: nothing connects it back to `x`.
@@ -261,7 +261,7 @@ assert math.isclose(d2y_dx2, -2 * t * (1 - t * t), rel_tol=1e-12)
 
 # %%
 dy_dx.label = "dy/dx"
-draw_graph(dy_dx, show_grad=False)
+draw_graph(dy_dx, show_grad=False, direction="TB")
 
 # %% [markdown]
 # ## What a clear error looks like

@@ -21,7 +21,6 @@
 
 # %%
 import math
-import sys
 import tempfile
 from pathlib import Path
 
@@ -152,15 +151,17 @@ small_loss = cross_entropy(three_scores, 2)
 small_loss.backward()
 expected = [p.data - (i == 2) for i, p in enumerate(softmax([1.5, -0.3, 0.8]))]
 assert all(math.isclose(s.grad, e, abs_tol=1e-15) for s, e in zip(three_scores, expected, strict=True))
-draw_graph(small_loss, precision=3)
+draw_graph(small_loss, direction="TB", precision=3)
 
 # %% [markdown]
 # ## 5. One neuron, as a graph
 #
 # Each of the 32 hidden neurons computes `relu(w1*x1 + ... + w64*x64 + b)` on the 64 pixels.
 # As a graph that is 194 values (64 weights, 64 products, 63 sums, the bias, one more sum and
-# the ReLU), too wide to read, so here is the same neuron with four inputs, the four pixels in
-# the middle of the first picture:
+# the ReLU), too wide to read, so here is the same kind of neuron with four inputs: four pixels
+# on the top of the first picture's stroke (the 0's upper curve, all of them inked, so every product
+# counts), and weights of both signs. Its sum is positive, so the ReLU passes it on, and every
+# weight's gradient is its pixel: d(relu(sum))/dw = x where the sum is positive.
 
 # %%
 first_neuron = model.layers[0].neurons[0]
@@ -169,11 +170,13 @@ wide_values = len(topological_order(wide))
 print(f"one hidden neuron on one picture: {wide_values} values in its graph")
 assert wide_values == 64 + 64 + 63 + 1 + 1 + 1
 
-middle = [digits.inputs[0][i] for i in (27, 28, 35, 36)]
+stroke = [digits.inputs[0][i] for i in (2, 3, 10, 11)]  # row 1, columns 3-4, and row 2, columns 3-4
 small_neuron = Neuron(4, seed=1, name="h")
-output = small_neuron(middle)
+output = small_neuron(stroke)
 output.backward()
-draw_graph(output, parameters=small_neuron.parameters(), precision=3)
+assert all(pixel > 0 for pixel in stroke) and output.data > 0
+assert [w.grad for w in small_neuron.weights] == stroke
+draw_graph(output, direction="TB", parameters=small_neuron.parameters(), precision=3)
 
 # %% [markdown]
 # ## 6. Training with `nn.fit`
@@ -185,7 +188,7 @@ draw_graph(output, parameters=small_neuron.parameters(), precision=3)
 #
 # `fit` does that loop and more:
 #
-# * a progress bar per epoch (here on the notebook's output; in a terminal it goes to stderr),
+# * a progress bar (in a notebook one line, rewritten in place; in a terminal tqdm's bar on stderr),
 # * after each epoch, the loss and accuracy on the validation part,
 # * a `History` of every number, per epoch, for plots,
 # * `checkpoint=`: the model of the best epoch so far (lowest validation loss) saved with
@@ -209,7 +212,7 @@ history = fit(
     validation=validation,
     checkpoint=best_path,
     seed=0,
-    progress=sys.stdout,
+    progress=True,
 )
 print(f"best epoch: {history.best_epoch}, validation loss {history.val_loss[history.best_epoch - 1]:.4f}")
 assert history.loss[-1] < history.loss[0] / 10
