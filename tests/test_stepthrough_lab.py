@@ -321,3 +321,11 @@ def test_demo_and_explain_write_the_page_in_the_language_and_with_the_quiz_asked
         data = page_data(path.read_text(encoding="utf-8"))
         assert data["text"]["lang"] == "ja" and data["quiz"] is quiz
     assert '<html lang="en">' in article_page()  # English stays the default
+
+
+def test_the_article_page_is_one_file_under_300_kb_that_fetches_nothing():
+    page = article_page(network=True, quiz=True)
+    assert len(page.encode("utf-8")) < 300_000
+    for fetching in ("<link", " src=", "@import", "url(", "fetch(", "XMLHttpRequest", "<iframe", "import("):
+        assert fetching not in page, fetching
+    assert "function graph(leaves)" in page  # the generated function the page recomputes with
