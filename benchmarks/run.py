@@ -36,6 +36,7 @@ from .timing import (
     EAGER,
     MOVED,
     PYTHON_COMPILE,
+    REPEAT_TRACE,
     TRACE,
     Measurement,
     Prepared,
@@ -255,23 +256,29 @@ def compile_table(timings: Sequence[Timing]) -> list[str]:
             continue
         cpu = timing.time(TRACE, cpu=True)
         w = timing.workload
+        again, again_even = timing.trace_per_op(REPEAT_TRACE), timing.break_even(REPEAT_TRACE)
         rows.append(
             f"| {w.key} | {w.trace_ops:,} | {time_spread(trace)} | {time_spread(cpu) if cpu else ''}"
             f" | {time_spread(per_op)} | {time_spread(own)} | {time_spread(python)}"
-            f" | {_break_even_text(even, w.period[0])} |"
+            f" | {_break_even_text(even, w.period[0])}"
+            f" | {time_spread(again) if again else ''}"
+            f" | {_break_even_text(again_even, w.period[0]) if again_even else ''} |"
         )
     if not rows:
         return []
     return [
         "| workload | operations traced | trace + generate (wall) | CPU | per operation | of which micro-autograd's"
-        " own (trace and write) | of which CPython's compile() | pays off after |",
-        "|---|---|---|---|---|---|---|---|",
+        " own (trace and write) | of which CPython's compile() | pays off after | traced again, per operation"
+        " | pays off after, traced again |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         "Per operation: the whole of `autograd.compile`, then its two parts, turn by turn: CPython's `compile()`"
         " timed on the very source text the trace generated (in the same turns), and the rest, micro-autograd's"
         " own tracing and writing. Pays off after: the trace's time over what one epoch (B), step (A) or run (C)"
-        " of the replay saves against the eager engine, turn by turn.",
+        " of the replay saves against the eager engine, turn by turn. The first trace of a structure writes its"
+        " code; traced again (the same structures: a new model of one architecture, a cell run again), the code"
+        " comes from the cache (`autograd/replay/cache.py`) and only the trace and the lookup remain.",
     ]
 
 
@@ -287,6 +294,7 @@ TARGETS = [
     ("B", COMPILED, LIMIT, 2.0, "within"),
 ]
 TRACE_PER_OP = 5e-6
+FIRST_TRACE_PER_OP, REPEAT_TRACE_PER_OP = 10e-6, 2.5e-6  # issue 18, on B-sized and larger graphs (B, E)
 EPOCHS, OVER_EPOCHS = 10, 150.0  # E through the replay, trace included, over 10 epochs: 150x micrograd
 
 
@@ -322,15 +330,24 @@ def targets(timings: Sequence[Timing], memory: dict[str, tuple[float, str]]) -> 
             f"| E: {COMPILED}, trace included, over {EPOCHS} epochs at least {OVER_EPOCHS:g}x faster than"
             f" micrograd | {ratio_spread(spread)} | {met} |"
         )
+    per_operation = [  # (part of the trace, bound, the target, the workloads it is set for: None for all)
+        ("own", TRACE_PER_OP, "tracing and generating at most {} us per operation (micro-autograd's own work)", None),
+        (
+            TRACE,
+            TRACE_PER_OP,
+            "tracing and generating at most {} us per operation (with CPython's compile() of the code)",
+            None,
+        ),
+        (TRACE, FIRST_TRACE_PER_OP, "traced first, at most {} us per operation", ("B", "E")),
+        (REPEAT_TRACE, REPEAT_TRACE_PER_OP, "traced again, at most {} us per operation", ("B", "E")),
+    ]
     for timing in timings:
-        for part, what in (("own", "micro-autograd's own work"), (TRACE, "with CPython's compile() of the code")):
+        for part, bound, wanted, keys in per_operation:
             per_op = timing.trace_per_op(part)
-            if per_op is not None:
-                met = "yes" if per_op.median <= TRACE_PER_OP else "no"
-                lines.append(
-                    f"| {timing.workload.key}: tracing and generating at most {TRACE_PER_OP * 1e6:g} us per"
-                    f" operation ({what}) | {time_spread(per_op)} | {met} |"
-                )
+            if per_op is not None and (keys is None or timing.workload.key in keys):
+                met = "yes" if per_op.median <= bound else "no"
+                target = wanted.format(f"{bound * 1e6:g}")
+                lines.append(f"| {timing.workload.key}: {target} | {time_spread(per_op)} | {met} |")
     if EAGER in memory:
         used = memory[EAGER][0]
         met = "yes" if used <= 120 else "no"

@@ -38,6 +38,7 @@ BASELINE = "micrograd"
 EAGER, COMPILED = "micro-autograd", "compiled"
 TRACE = "trace + generate"  # a pseudo-engine: tracing and generating the replay, timed in the same turns
 PYTHON_COMPILE = "Python's compile()"  # another: CPython compiling the very source text the trace generated
+REPEAT_TRACE = "trace again"  # another: the same trace with its code cached (autograd/replay/cache.py)
 MOVED = 1.2  # a figure whose median moves by more than 20% between runs is listed as moved (for information)
 
 Say = Callable[[str], None]
@@ -108,12 +109,15 @@ class Timing:
         if not traces or not compiles or not self.workload.trace_ops:
             return None
         own = [t - c for t, c in zip(traces, compiles, strict=True)]
-        shares = {TRACE: traces, PYTHON_COMPILE: compiles, "own": own}
+        shares = {TRACE: traces, PYTHON_COMPILE: compiles, "own": own, REPEAT_TRACE: self.wall.get(REPEAT_TRACE, [])}
+        if not shares[part]:
+            return None
         return Spread.of([t / self.workload.trace_ops for t in shares[part]])
 
-    def break_even(self) -> Spread | None:
-        """After how many periods (epochs, steps) tracing plus replaying costs less than eager; inf: never."""
-        traces, eager, replay = (self.wall.get(e) for e in (TRACE, EAGER, COMPILED))
+    def break_even(self, part: str = TRACE) -> Spread | None:
+        """After how many periods (epochs, steps) tracing (``part``: the first trace, or REPEAT_TRACE) plus
+        replaying costs less than eager; inf: never."""
+        traces, eager, replay = (self.wall.get(e) for e in (part, EAGER, COMPILED))
         if not traces or not eager or not replay:
             return None
         units = self.workload.period[1] or self.prepared.units[COMPILED]
@@ -133,6 +137,8 @@ class Timing:
         found[f"{key}: trace + generate per operation"] = self.trace_per_op()
         found[f"{key}: trace + generate per operation, without Python's compile()"] = self.trace_per_op("own")
         found[f"{key}: break-even {self.workload.period[0]}s"] = self.break_even()
+        found[f"{key}: trace again per operation"] = self.trace_per_op(REPEAT_TRACE)
+        found[f"{key}: break-even {self.workload.period[0]}s, traced again"] = self.break_even(REPEAT_TRACE)
         return {name: spread for name, spread in found.items() if spread is not None}
 
 
@@ -208,15 +214,23 @@ def prepare(workload: Workload, engines: Sequence[str], say: Say, min_sample: fl
         prepared.inner[engine] = max(1, round(min_sample / max(once, 1e-9)))
     if workload.trace is not None and COMPILED in prepared.runs:
         job = workload.trace()
+
+        from autograd.replay.cache import code_cache
+
+        def first() -> object:  # the first trace of its graphs: no code cached for their structures
+            code_cache.clear()
+            return job()
+
         with _sources_compiled() as sources:
             start = time.perf_counter()
-            job()
+            first()
             once = time.perf_counter() - start
         if not sources:
             raise AssertionError(f"{workload.key}: tracing compiled no source with builtins.compile: is it timed?")
-        prepared.runs[TRACE] = job
+        prepared.runs[TRACE] = first
         prepared.runs[PYTHON_COMPILE] = lambda: [builtins.compile(*arguments) for arguments in sources]
-        for part in (TRACE, PYTHON_COMPILE):
+        prepared.runs[REPEAT_TRACE] = job  # the cache holds the structures ``first`` wrote
+        for part in (TRACE, PYTHON_COMPILE, REPEAT_TRACE):
             prepared.units[part] = 1
             prepared.inner[part] = max(1, round(min_sample / max(once, 1e-9)))
     say(f"{workload.key}: {len(prepared.units) - (TRACE in prepared.units)} engines agree with the floats to 1e-9")

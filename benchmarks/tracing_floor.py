@@ -40,6 +40,7 @@ from typing import Any
 import autograd
 from autograd import topological_order
 from autograd.backward import edges
+from autograd.replay.cache import code_cache
 
 from .run import time_spread
 from .timing import Spread, _sources_compiled, sample
@@ -92,6 +93,7 @@ def _outputs(f: Callable[[], Any], has_aux: bool) -> Any:
 
 def floors(key: str, trace: Callable[[], object], ops: int, repeats: int) -> list[str]:
     """One table row: a workload's trace and its floors, per traced operation."""
+    code_cache.clear()  # the first trace: its code written and compiled, not found in the cache
     with _sources_compiled() as sources, _functions_traced() as functions:
         trace()
     roots = [_outputs(f, has_aux) for f, has_aux in functions]

@@ -142,6 +142,12 @@ class _Gradient(_Symbol):
         return self
 
 
+class _Constant:
+    """A folded number the code reads from its ``constants`` (``_Writer.take_constants``)."""
+
+    __slots__ = ()
+
+
 class _Unwritten:
     """The derivative towards a node that leads to no parameter: the sweep carries it, the code never writes it."""
 
@@ -219,6 +225,7 @@ _RESERVED = frozenset(
         "data",
         "seed",
         "gradients",
+        "constants",
     ]
 )
 
@@ -362,6 +369,10 @@ class _Writer:
     needed: set[Value] = field(default_factory=set)  # nodes the code must name: read by the backward, or returned
     leads: set[Value] = field(default_factory=set)  # the nodes whose gradient reaches a parameter
     by_number: dict[tuple[object, ...], list[_Template]] = field(default_factory=dict)  # templates, by folded number
+    # With ``constants`` (their numbers, in ``take_constants``' order), the code reads them from its ``constants``
+    # instead of writing them as numbers: ``arguments`` are what stands for them (constant leaves, _Constant).
+    constants: Sequence[float] | None = None
+    arguments: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.allocate = _Names(self.target.reserved)
@@ -370,14 +381,8 @@ class _Writer:
         """The function ``replay(parameters, data, seed, gradients) -> (output, gradients[, aux])``, as source."""
         forward_lines, backward_lines = self.sweeps()
         traced, names = self.traced, self.names
-        operations = [node for node in traced.forward_order if node._op is not None]
-        self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
-        # How many edges leave each node (the folded numbers are counted too, and never read).
-        self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
-        self.name_functions()
-        self.name_nodes()
         lines = []  # the body's lines, indented when joined
-        for leaves, role in ((self.parameters, "parameters"), (self.data, "data")):
+        for leaves, role in ((self.parameters, "parameters"), (self.data, "data"), (self.arguments, "constants")):
             if leaves:
                 lines.append(_unpack([names[v] for v in leaves], role))
         renamed = [
@@ -403,15 +408,52 @@ class _Writer:
         traced = self.traced
         operations = [node for node in traced.forward_order if node._op is not None]
         self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
+        if self.constants is not None:
+            self.take_constants()
         # How many edges leave each node (the folded numbers are counted too, and never read).
         self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
         self.name_functions()
         self.name_nodes()
+        for place, constant in enumerate(self.arguments):
+            if constant.__class__ is _Constant:  # a folded number's name: after the nodes', which come first
+                self.names[constant] = self.allocate.claim("", "c", place + 1)  # type: ignore[index]
         self.needed.update([traced.output, *traced.aux])
         for _, sources in traced.detached.values():
             self.needed.update(source for source in sources if isinstance(source, Value))
         backward_lines = self.backward()
         return self.forward(), backward_lines
+
+    def take_constants(self) -> None:
+        """Constants as arguments: each constant leaf, and each folded number save those a form written out by
+        hand reads (the 2.0 of ``x ** 2.0``), becomes a name the code reads from ``constants``, so that graphs
+        differing only in their constants share one code (``cache.structure`` lists them in this order)."""
+        written, operands_of = self.target.written_out, self.operands
+        inputs = {*self.parameters, *self.data}
+        detached = self.traced.detached
+        arguments: list[object] = []
+        for node in self.traced.forward_order:
+            op = node._op
+            if op is None:
+                if node not in inputs and node not in detached:
+                    arguments.append(node)
+                continue
+            if op in written:
+                continue
+            operands = operands_of[node]
+            if len(operands) == 2:
+                x, y = operands
+                if x.__class__ is float:
+                    constant = _Constant()
+                    operands_of[node] = (constant, y)  # type: ignore[assignment]
+                    arguments.append(constant)
+                elif y.__class__ is float:
+                    constant = _Constant()
+                    operands_of[node] = (x, constant)  # type: ignore[assignment]
+                    arguments.append(constant)
+        if len(arguments) != len(self.constants or ()):
+            raise AssertionError(f"{len(arguments)} constants written, {len(self.constants or ())} given")
+        self.arguments = arguments
+        self.namespace["constants"] = tuple(self.constants or ())
 
     def name_functions(self) -> None:
         """Names for the table's functions the code may call: ``exp``, ``local_power``..., and ``detached``'s."""
@@ -586,6 +628,8 @@ class _Writer:
         op: Operation = node._op  # type: ignore[assignment]  # (edges() passes operations only)
         if len(operands) == 1 or not (isinstance(operands[0], float) or isinstance(operands[1], float)):
             templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
+            if len(operands) == 2 and node._y_ is None:  # a constant as an argument: its slope is not written
+                templates = templates[:1] if operands[0] is node._x_ else templates[1:]
         else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
             number = operands[0] if isinstance(operands[0], float) else operands[1]
             key = (op, number is operands[0], number)
@@ -627,7 +671,8 @@ class _Writer:
         templates, literal, known = self.templates, self.literal, self.literals.get  # (0.0 is never known)
         assign, comment, inline = self.target.assign, self.target.comment, self.target.inline
         arguments = {*self.parameters, *self.data}
-        symbols: dict[Value, tuple[str, int]] = {}  # each node's text in the code: its name, or its expression
+        symbols: dict[Value, tuple[str, int]] = {v: (names[v], _ATOM) for v in self.arguments}  # its name or expression
+        arguments.update(self.arguments)
         lines: list[str] = []
         append = lines.append
         for node in traced.forward_order:

@@ -43,9 +43,13 @@ gives the output alone; with ``has_aux=True``, ``f`` returns ``(output,
 values)`` and every call also returns those values' numbers (a model's
 outputs, for its accuracy).
 
-The work is in three files: ``tracing.py`` records ``f``'s graph (and
+The work is in these files: ``tracing.py`` records ``f``'s graph (and
 rebuilds it on the engine for the eager paths below), ``codegen.py`` writes
-it as source, and this file makes the replay and calls it.
+it as source, ``cache.py`` keeps that code for graphs of the same structure
+(a second ``compile`` of such a graph only traces it; the constants are the
+code's arguments, so graphs differing only in them share it), and this file
+makes the replay and calls it. ``javascript.py`` is the generator's second
+target: ``.javascript``, the same replay as a JavaScript function.
 
 Every line comes from the operation table in ``value.py``: each operation's
 own ``forward`` and ``local_grads`` are evaluated once per operand pattern on
@@ -119,6 +123,7 @@ from typing import Any
 from ..errors import GraphError, NumericOverflowError
 from ..grad_mode import RECORD, Mode, _mode, using_mode
 from ..value import Value, _as_number, not_values
+from .cache import Entry, code_cache, structure
 from .codegen import _Writer
 from .javascript import javascript
 from .tracing import _bits, _first_difference, _program, _rebuild, _shorten, _Step, _sweep, _trace, _Traced, detached
@@ -160,15 +165,14 @@ class CompiledGradient:
         parameters: Sequence[Value],
         data: Sequence[Value],
         traced: _Traced,
-        source: str,
-        namespace: dict[str, object],
+        replay: Callable[..., Any],
+        code: str,
         check: bool,
     ) -> None:
         self.f = f
         self.parameters = tuple(parameters)
         self.data = tuple(data)
         self.has_aux = traced.has_aux
-        self.source = source
         self.check = check
         # The graph's steps are made when first needed (check=True, detect_anomaly(), a failing call) from the
         # traced nodes, whose records cannot change, and their labels and numbers as they were when traced.
@@ -184,9 +188,19 @@ class CompiledGradient:
         # gradients are then its contributions' sum itself; an unreached one stays 0.0, as grad() gives.
         self._identity = _Floats(map((0.0, -0.0).__getitem__, reached))
         self.unreached = frozenset(compress(range(len(reached)), map(operator.not_, reached)))
-        code = builtins.compile(source, "<autograd.compile>", "exec")
-        exec(code, namespace)
-        self._replay: Callable[..., Any] = namespace["replay"]  # type: ignore[assignment]
+        self._replay = replay
+        self.code = code  # the source of the code that runs: ``.source`` with its constants read from ``constants``
+        self._source: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The replay as Python source, as it reads for this graph: its labels name the variables, its constants
+        are numbers. (The code that runs is the same but for its constants, read from ``constants`` so that graphs
+        of one structure share it: see ``autograd/replay/cache.py``.) Written when first asked for."""
+        if self._source is None:
+            with _collector_paused():
+                self._source = _Writer(self._traced, self.parameters, self.data).write()
+        return self._source
 
     @property
     def javascript(self) -> str:
@@ -439,9 +453,17 @@ def compile(
     _check_leaves(parameters, data)
     traced = _trace(f, _mode.get(), [*parameters, *data], has_aux)
     with _collector_paused():
-        writer = _Writer(traced, parameters, data)
-        source = writer.write()
-        return CompiledGradient(f, parameters, data, traced, source, writer.namespace, check)
+        key, constants = structure(traced, parameters, data)
+        entry = code_cache.get(key)
+        if entry is None:  # a structure not seen lately: write its code, with the constants as arguments
+            writer = _Writer(traced, parameters, data, constants=constants)
+            source = writer.write()
+            entry = Entry(source, builtins.compile(source, "<autograd.compile>", "exec"), writer.namespace)
+            code_cache.put(key, entry)
+        namespace = {**entry.namespace, "constants": tuple(constants)}
+        exec(entry.code, namespace)
+        replay: Callable[..., Any] = namespace["replay"]  # type: ignore[assignment]
+        return CompiledGradient(f, parameters, data, traced, replay, entry.source, check)
 
 
 def _check_leaves(parameters: list[Value], data: list[Value]) -> None:
