@@ -1,6 +1,7 @@
 """The README's screenshot of the step-through page: ``docs/stepthrough.png``.
 
     python docs/make_screenshot.py [OUT.png]
+    python docs/make_screenshot.py --sizes     (docs/stepthrough-1440x900.png, -1024x768, -400x800)
 
 Writes the article's page (the one ``micro-autograd demo --html`` writes), opens it in headless
 Chromium (Debian's ``/usr/bin/chromium`` through ``/usr/bin/chromedriver``, as the tests do) with a
@@ -65,9 +66,13 @@ def fingerprint(page: str) -> str:
     return hashlib.sha256(made.encode("utf-8")).hexdigest()
 
 
-def screenshot(page: str) -> bytes:
-    """The page in headless Chromium at ``WINDOW``, at the step ``STEP``, as PNG bytes."""
-    with chromium(page, WINDOW) as driver:
+SIZES = ((1440, 900), (1024, 768), (400, 800))
+"""The three windows the page is made for (issue 19): ``docs/stepthrough-WxH.png``, one each, at the same step."""
+
+
+def screenshot(page: str, window: tuple[int, int] = WINDOW) -> bytes:
+    """The page in headless Chromium at ``window`` (CSS pixels), at the step ``STEP``, as PNG bytes."""
+    with chromium(page, window) as driver:
         while driver.find_element(By.ID, "title").text != STEP:
             if not driver.find_element(By.ID, "next").is_enabled():
                 raise RuntimeError(f"the page has no step titled {STEP!r}")
@@ -137,5 +142,20 @@ def make(out: Path = SCREENSHOT) -> Path:
     return out
 
 
+def make_sizes(folder: Path = SCREENSHOT.parent) -> list[Path]:
+    """The page at each of ``SIZES``, at the step ``STEP``: ``folder/stepthrough-WxH.png``."""
+    page = article_page()
+    written = []
+    for width, height in SIZES:
+        out = folder / f"stepthrough-{width}x{height}.png"
+        out.write_bytes(screenshot(page, (width, height)))
+        written.append(out)
+    return written
+
+
 if __name__ == "__main__":
-    print(f"wrote {make(Path(sys.argv[1]) if len(sys.argv) > 1 else SCREENSHOT)}")
+    if sys.argv[1:] == ["--sizes"]:
+        for path in make_sizes():
+            print(f"wrote {path}")
+    else:
+        print(f"wrote {make(Path(sys.argv[1]) if len(sys.argv) > 1 else SCREENSHOT)}")

@@ -104,6 +104,9 @@ def test_w5_at_one_half_recomputes_everything_as_nn_does(browser, tmp_path):  # 
         assert table[name][1] == pytest.approx(grad, rel=1e-11), name
         assert table[name][2] == pytest.approx(weights[name] - 0.05 * grad, rel=1e-11), name
     assert table["w5"][0] == 0.5
+    network = "return Array.from(document.querySelectorAll('#view-network text'), (t) => t.textContent)"
+    texts = browser.execute_script(network)
+    assert f"δ {out - 1.0:.7g}" in texts  # the network view recomputed too: out's δ for w5 = 0.5
     new_error = engine_article({"w5": 0.5}, steps=1)[3]  # E after one step of nn.SGD from w5 = 0.5
     assert f"E = {new_error:.12g} (was {error:.12g})" in browser.execute_script(SHOWN)
     assert severe(browser) == []
@@ -175,6 +178,8 @@ def test_step_k_times_equals_nn_sgd_after_k_steps(browser, tmp_path, steps):  # 
         assert table[name][0] == pytest.approx(weights[name], rel=1e-11), name
     curve = browser.find_elements(By.CSS_SELECTOR, "#loss-curve circle")
     assert len(curve) == steps + 1  # the loss before the first step and after each
+    last = browser.execute_script("return arguments[0].querySelector('title').textContent", curve[-1])
+    assert f"w5 = {weights['w5']:.12g} (∂ " in last  # each weight and its gradient, on hover
     status = browser.find_element(By.ID, "train-status").text
     assert float(status.rsplit("= ", 1)[1]) == pytest.approx(error, rel=1e-11)
     assert severe(browser) == []
@@ -321,3 +326,11 @@ def test_demo_and_explain_write_the_page_in_the_language_and_with_the_quiz_asked
         data = page_data(path.read_text(encoding="utf-8"))
         assert data["text"]["lang"] == "ja" and data["quiz"] is quiz
     assert '<html lang="en">' in article_page()  # English stays the default
+
+
+def test_the_article_page_is_one_file_under_300_kb_that_fetches_nothing():
+    page = article_page(network=True, quiz=True)
+    assert len(page.encode("utf-8")) < 300_000
+    for fetching in ("<link", " src=", "@import", "url(", "fetch(", "XMLHttpRequest", "<iframe", "import("):
+        assert fetching not in page, fetching
+    assert "function graph(leaves)" in page  # the generated function the page recomputes with

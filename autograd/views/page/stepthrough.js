@@ -78,15 +78,13 @@
     if (!cache.has(k)) {
       const step = steps[k];
       const failed = step.phase === "result" && state.numbers.failure;
-      cache.set(k, {
-        lines: failed ? [] : step.lines.map(line),
-        note: failed ? state.numbers.failure : step.note,
-        set: (step.set || []).map(([id, parts]) =>
-          id === "result" && failed ? [id, state.numbers.failure] : [id, segment(parts)],
-        ),
-      });
+      cache.set(k, { lines: failed ? [] : step.lines.map(line), note: failed ? state.numbers.failure : step.note });
     }
     return cache.get(k);
+  }
+  function shownText(id, parts) {
+    // What a step sets a text of the drawings or the table to, for state.numbers.
+    return id === "result" && state.numbers.failure ? state.numbers.failure : segment(parts);
   }
 
   // --- a drawing in its panel: its scale and offset, in CSS pixels -----------------------------------
@@ -296,11 +294,13 @@
     const seen = new Set();
     const text = new Map(initial);
     const hidden = quiz.covers(state.position); // a question open: this step's numbers wait for the answer
+    const last = new Map(); // each text's last template up to this step: only those are written
     for (let k = 0; k <= state.position; k++) {
       for (const id of steps[k].show || []) seen.add(id);
       if (k === state.position && hidden) continue;
-      for (const [id, value] of stepTexts(k).set) text.set(id, value);
+      for (const [id, parts] of steps[k].set || []) last.set(id, parts);
     }
+    for (const [id, parts] of last) text.set(id, shownText(id, parts));
     const step = steps[state.position];
     const fade = new Set(step.fade || []);
     mark("pending", new Set(graphIds.filter((id) => !seen.has(id) || fade.has(id))));
