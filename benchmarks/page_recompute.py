@@ -2,7 +2,7 @@
 
     python -m benchmarks.page_recompute [--values 2000] [--repeats 30]
 
-Builds a graph of about ``--values`` values (a chain of layers: each a product with a weight, a sum and
+Builds a graph of exactly ``--values`` values (a chain of layers: each a product with a weight, a sum and
 a tanh), writes its step-through page, opens it in headless Chromium (as the tests do) at its last step
 (every step's text in the drawing is then written), and times, ``--repeats`` times, one edit of a weight
 from its ``input`` event to the end of the page's work: the generated ``graph()`` twice (the numbers, and
@@ -54,13 +54,19 @@ NUMBERS = GRAPH.replace("graph(s.leaves)", "window.stepthrough.computed(s.leaves
 
 
 def chain(values: int) -> tuple[Value, list[Value]]:
-    """x -> tanh(w_k * x + b_k), repeated until the graph has about ``values`` values (5 a layer)."""
+    """A graph of exactly ``values`` values (at least 2): x -> tanh(w_k * x + b_k), 5 values a layer, as
+    many layers as fit; then a tanh more for each value left over; then the output x * x."""
+    if values < 2:
+        raise ValueError(f"the graph has at least 2 values (x and the output x * x), not {values}")
+    layers, left_over = divmod(values - 2, 5)
     x = Value(0.3, "x")
     weights = []
-    for k in range((values - 2) // 5):
+    for k in range(layers):
         w, b = Value(0.9 + 0.001 * k, f"w{k}"), Value(0.01, f"b{k}")
         weights += [w, b]
         x = (w * x + b).tanh()
+    for _ in range(left_over):
+        x = x.tanh()
     return x * x, weights
 
 

@@ -143,3 +143,38 @@ def test_the_tracing_floors_row_counts_the_statements_of_the_replay_it_traced():
     statements = [line for line in body if line.startswith("    ") and line[4] not in " #)"]
     assert cells[2] == f"{len(statements) / (2 * steps):.2f}"
     assert all(cell.endswith("]") for cell in cells[3:])  # each part's median [min-max]
+
+
+def _values_reached(root: autograd.Value) -> int:
+    """Every value the root is computed from, and the root: counted by walking the parents."""
+    seen, stack = {id(root)}, [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
+
+
+@pytest.mark.parametrize("values", [*range(2, 13), 2000])
+def test_the_page_recompute_benchmark_builds_a_graph_of_exactly_the_values_asked_for(values):
+    from benchmarks import page_recompute
+
+    root, _ = page_recompute.chain(values)
+    assert _values_reached(root) == values  # the issue's graph: 2,000 values, not 1,997
+    assert len(autograd.topological_order(root)) == values
+
+
+def test_the_page_recompute_benchmark_refuses_a_graph_too_small_to_have_an_output():
+    from benchmarks import page_recompute
+
+    with pytest.raises(ValueError, match="at least 2 values"):
+        page_recompute.chain(1)
+
+
+def test_the_page_recompute_benchmark_times_the_page_of_the_graph_it_counted_at_a_tiny_run():
+    from benchmarks import page_recompute
+
+    result = page_recompute.measure(12, 2)
+    assert result["values"] == 12
+    assert all(len(result[kind]) == 2 for kind in ("edit", "graph", "numbers"))  # type: ignore[arg-type]
