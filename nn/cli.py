@@ -8,12 +8,13 @@ import math
 import os
 import signal
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from autograd import AutogradError, ExpressionError, Value, explain, installation, topological_order
-from autograd.views.stepthrough import LANGUAGES
+from autograd.views.stepthrough import LANGUAGES, strings
 
 from . import article, article_views, playground_command, train_command
 from .optim import SGD
@@ -25,9 +26,11 @@ def _formatter(precise: bool) -> Callable[[float], str]:
     return repr if precise else (lambda x: f"{x:.4g}")
 
 
-def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> None:
-    """Print the article step by step, from the engine's own numbers."""
+def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None, lang: str = "en") -> None:
+    """Print the article step by step, from the engine's own numbers, in ``lang``'s words (the
+    step-through page's table, ``strings``): the numbers and formulas are the same in every language."""
     out = out or sys.stdout
+    text = strings(lang)
     fmt = _formatter(precise)
     model, inputs, prediction, error = article.article_state()  # forward and backward, as the article does
     weights = article.article_weights(model)
@@ -36,16 +39,17 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
     def say(text: str = "") -> None:
         print(text, file=out)
 
-    say("The reference article's network: two inputs, two hidden neurons, one output, no activations.")
+    say(text["demo_network"])
     say("  h1  = i1*w1 + i2*w2")
     say("  h2  = i1*w3 + i2*w4")
     say("  out = h1*w5 + h2*w6")
-    say("  weights: " + ", ".join(f"{name} = {fmt(w.data)}" for name, w in weights.items()))
-    say(f"  data: inputs i1 = {fmt(article.INPUTS[0])}, i2 = {fmt(article.INPUTS[1])}; target = {fmt(article.TARGET)}")
+    say("  " + text["demo_weights"].format(weights=", ".join(f"{name} = {fmt(w.data)}" for name, w in weights.items())))
+    i1, i2 = (fmt(x) for x in article.INPUTS)
+    say("  " + text["demo_data"].format(i1=i1, i2=i2, target=fmt(article.TARGET)))
     say()
 
     h1, h2 = (_output_of(prediction, name) for name in ("h1", "h2"))
-    say("Forward pass")
+    say(text["demo_forward"])
     say(
         f"  h1  = {fmt(inputs[0].data)}*{fmt(weights['w1'].data)} + {fmt(inputs[1].data)}*{fmt(weights['w2'].data)}"
         f" = {fmt(h1)}"
@@ -62,15 +66,16 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
 
     values = {"delta": delta, "h1": h1, "h2": h2, "i1": inputs[0].data, "i2": inputs[1].data}
     values.update({name: w.data for name, w in weights.items()})
-    say("Backward pass: each gradient from the engine, beside the article's formula")
+    say(text["demo_backward"])
     for name in sorted(weights, reverse=True):
         formula = article.GRADIENT_FORMULAS[name]
         by_hand = _evaluate(formula, values)
-        say(f"  dE/d{name} = {formula:<16} = {fmt(by_hand):>10}   engine: {fmt(weights[name].grad)}")
+        engine = text["demo_engine"].format(value=fmt(weights[name].grad))
+        say(f"  dE/d{name} = {formula:<16} = {fmt(by_hand):>10}   {engine}")
     say()
 
     optimizer.step()
-    say(f"Gradient descent, w_new = w - a * dE/dw with a = {fmt(lr)}")
+    say(text["demo_descent"].format(lr=fmt(lr)))
     for name, w in weights.items():
         say(f"  {name}: {fmt(values[name])} -> {fmt(w.data)}")
     optimizer.zero_grad()
@@ -78,14 +83,15 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
         new_prediction, new_error = article.article_error(model, inputs)
     except OverflowError as overflow:
         raise _diverged(1, lr, str(overflow)) from None
-    say(f"  new prediction out = {fmt(new_prediction.data)} (was {fmt(prediction.data)}; target {fmt(article.TARGET)})")
-    say(f"  new error E = {fmt(new_error.data)} (was {fmt(error.data)})")
+    now, was, target = fmt(new_prediction.data), fmt(prediction.data), fmt(article.TARGET)
+    say("  " + text["demo_new_prediction"].format(now=now, was=was, target=target))
+    say("  " + text["demo_new_error"].format(now=fmt(new_error.data), was=fmt(error.data)))
     _check_training(1, lr, new_error.data, weights)
 
     if steps > 1:
         say()
-        say(f"Training on: out and E after each of {steps} steps (step 0: the article's initial weights)")
-        say(f"  {'step':>5}  {'out':>12}  {'E':>12}")
+        say(text["demo_training"].format(steps=steps))
+        say(f"  {_right(text['demo_step'], 5)}  {'out':>12}  {'E':>12}")
         say(f"  {0:>5}  {fmt(prediction.data):>12}  {fmt(error.data):>12}")
         current, loss = new_prediction, new_error
         for step in range(1, steps + 1):
@@ -100,10 +106,18 @@ def demo(steps: int, lr: float, precise: bool, out: TextIO | None = None) -> Non
             say(f"  {step:>5}  {fmt(current.data):>12}  {fmt(loss.data):>12}")
             _check_training(step, lr, loss.data, weights)
         if loss.data > error.data:
+            overshoot = text["demo_overshoot"]
             say(
-                f"Note: E grew from {fmt(error.data)} to {fmt(loss.data)}: with a = {fmt(lr)} the steps overshoot "
-                f"the minimum. Try a smaller --lr (the article's is {article.LEARNING_RATE:g})."
+                overshoot.format(
+                    was=fmt(error.data), now=fmt(loss.data), lr=fmt(lr), article_lr=f"{article.LEARNING_RATE:g}"
+                )
             )
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` columns of a terminal, where a wide (CJK) character takes two."""
+    columns = sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+    return " " * max(0, width - columns) + text
 
 
 def _check_training(step: int, lr: float, error: float, weights: dict[str, Value]) -> None:
@@ -251,7 +265,10 @@ def _add_explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lang", choices=LANGUAGES, default="en", help="the language of the step-through page (default: %(default)s)"
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="the language of the printout and the step-through page (default: %(default)s)",
     )
 
 
@@ -271,10 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "info":
             print(installation.describe())
         elif args.command == "demo":
-            demo(args.steps, args.lr, args.precise)
+            demo(args.steps, args.lr, args.precise, lang=args.lang)
             if args.html:
                 page = article_views.write_article_stepthrough(args.html, args.lr, args.lang, args.quiz)
-                print(f"\nStep-through page written to {page}")
+                print("\n" + strings(args.lang)["cli_page_written"].format(path=page))
         elif args.command == "render":
             _render(args)
         elif args.command == "explain":
@@ -340,14 +357,16 @@ def _explain(args: argparse.Namespace) -> None:
     if args.html is not None and not args.html.strip():
         raise UsageError("--html needs a file name, not an empty one")
     parameters = [name.strip() for names in args.param for name in names.split(",") if name.strip()]
-    explanation = explain(args.expression, _values(args.values), parameters=parameters, precise=args.precise)
+    values = _values(args.values)
+    explanation = explain(args.expression, values, parameters=parameters, precise=args.precise, lang=args.lang)
     print(explanation.text)
+    text = strings(args.lang)
     if args.html:
-        page = explanation.save_stepthrough(args.html, lang=args.lang, quiz=args.quiz)
-        print(f"\nStep-through page written to {page}")
+        page = explanation.save_stepthrough(args.html, quiz=args.quiz)  # in the explanation's language
+        print("\n" + text["cli_page_written"].format(path=page))
     for format in drawings:
         path = article_views.write_drawing(explanation.draw(), getattr(args, format), drawings[format])
-        print(f"wrote {path}")
+        print(text["cli_drawing_written"].format(path=path))
 
 
 def _values(items: Sequence[str]) -> dict[str, float]:

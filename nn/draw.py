@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Sequence
+from functools import partial
 
 from autograd import Value, no_grad, topological_order
 from autograd.views.draw import (
@@ -31,7 +32,7 @@ from autograd.views.draw import (
     format_number,
     label_html,
 )
-from autograd.views.stepthrough import Slot, View
+from autograd.views.stepthrough import Slot, View, strings
 
 from .layers import MLP, Layer, Neuron
 
@@ -48,6 +49,7 @@ def draw_network(
     show_grad: bool = True,
     direction: Direction = "LR",
     neuron_grads: bool = False,
+    lang: str = "en",
 ) -> GraphDrawing:
     """Draw ``model`` as layers of neurons joined by weights.
 
@@ -55,6 +57,7 @@ def draw_network(
     Value labels, else ``x1, x2, ...``). ``show_grad``: label each weight with its ``grad`` too.
     ``neuron_grads``: a line for each neuron's gradient under its value, blank (``grad ·``) for
     the step-through page to fill in (a model keeps no gradient of its neurons' outputs).
+    ``lang``: the language of the key under the drawing (``network_key``).
     """
     layers = _layers_of(model)
     n_inputs = len(layers[0][0].weights)
@@ -71,8 +74,7 @@ def draw_network(
         edge_attr={"fontname": FONT, "fontsize": "9", "color": "#64748b", "arrowsize": "0.6"},
     )
     drawing.value_count = n_inputs + sum(len(layer) for layer in layers)
-    key = "circles: each neuron's value for these inputs" if values is not None else "circles: neurons"
-    key += "; edges: each weight" + (" and its gradient (grad)" if show_grad else "")
+    key = network_key(lang, values is not None, show_grad)
     drawing.attr(label=key, labelloc="b", labeljust="l", fontsize="10", fontcolor="#64748b")
 
     columns: list[list[tuple[str, str, float | None]]] = [
@@ -113,6 +115,16 @@ def draw_network(
                 tail, head = columns[depth - 1][i][0], columns[depth][j][0]
                 drawing.edge(tail, head, label=_weight_label(weight, precision, show_grad), id=f"{tail}-{head}")
     return drawing
+
+
+def network_key(lang: str, values: bool, show_grad: bool) -> str:
+    """The key under the network's drawing, in ``lang`` (the step-through page's table): what the
+    circles show (each neuron's ``values`` for the inputs, or just neurons) and what the edges do."""
+    text = strings(lang)
+    circles = text["network_key_values" if values else "network_key_neurons"]
+    return text["network_key"].format(
+        circles=circles, edges=text["network_key_gradients" if show_grad else "network_key_weights"]
+    )
 
 
 def _layers_of(model: Model) -> list[list[Neuron]]:
@@ -244,7 +256,7 @@ def network_view(
             elements[target] = ["target"]
             data[target] = Slot("target", 1)
             grads[target] = Slot("target", -1, "grad ")
-    return View("network", drawing, elements, data, grads, precision)
+    return View("network", drawing, elements, data, grads, precision, partial(network_key, values=True, show_grad=True))
 
 
 def _loss_box(drawing: GraphDrawing, root: Value, target: Value | None, outputs: list[str], precision: int) -> None:

@@ -34,7 +34,7 @@ from ..value import NEGATE, Value, _as_number
 from . import notation
 from .draw import GraphDrawing, draw_graph
 from .notation import Formula
-from .stepthrough import NAME_LENGTH, save_stepthrough
+from .stepthrough import NAME_LENGTH, save_stepthrough, strings
 
 MAX_LENGTH = 1_000
 """The longest expression accepted, in characters: ample for teaching, and it keeps Python's parser
@@ -94,7 +94,9 @@ class Explanation:
 
     ``root``: the output Value (its ``backward()`` has run, so every node holds its gradient).
     ``leaves``: the leaf Value of each name, in order of first use. ``parameters``: the names marked
-    as parameters. ``gradients``: d(output)/d(name) for every name. ``text``: the printout.
+    as parameters. ``gradients``: d(output)/d(name) for every name. ``text``: the printout, in
+    ``lang`` (its words from the step-through page's table, ``strings``; its numbers and formulas alike
+    in every language).
     """
 
     expression: str
@@ -103,6 +105,7 @@ class Explanation:
     parameters: tuple[str, ...]
     gradients: dict[str, float]
     text: str = field(repr=False)
+    lang: str = "en"
 
     def __str__(self) -> str:
         return self.text
@@ -112,8 +115,10 @@ class Explanation:
         return draw_graph(self.root, parameters=[self.leaves[name] for name in self.parameters], **options)
 
     def save_stepthrough(self, path: str | Path, **options: Any) -> Path:
-        """Write the step-through page (``autograd.save_stepthrough``) to ``path``."""
-        options.setdefault("title", f"Backpropagation step by step: {self.expression}")
+        """Write the step-through page (``autograd.save_stepthrough``) to ``path``, in the explanation's
+        language unless ``lang`` says otherwise."""
+        options.setdefault("lang", self.lang)
+        options.setdefault("title", strings(options["lang"])["explain_title"].format(expression=self.expression))
         parameters = [self.leaves[name] for name in self.parameters]
         return save_stepthrough(path, self.root, parameters=parameters, **options)
 
@@ -125,6 +130,7 @@ def explain(
     *,
     parameters: Collection[str] = (),
     precise: bool = False,
+    lang: str = "en",
     **named_values: float,
 ) -> Explanation:
     """Compute ``expression`` with the engine, run the backward sweep, and tell both step by step.
@@ -132,10 +138,12 @@ def explain(
     The names' values come as keywords (``explain("x * w", x=2, w=-0.5)``) or as a mapping
     (``explain("x * w", {"x": 2, "w": -0.5})``). ``parameters`` names the leaves that are
     parameters (drawn as such). ``precise`` prints every digit instead of four significant ones.
+    ``lang``: the printout's language, one of ``stepthrough.LANGUAGES`` (``"en"``, ``"ja"``).
     Raises ``ExpressionError`` (a ValueError) for anything but the engine's operations on given names.
     """
     if not isinstance(expression, str):
         raise TypeError(f"explain() reads an expression written as a str, not {type(expression).__name__}")
+    words = strings(lang)  # an unknown language is refused before anything is read
     given = _check_values({**(values or {}), **named_values})
     tree = _parse(expression)
     _check_tree(tree, expression, given)
@@ -155,7 +163,7 @@ def explain(
     root = teller.evaluate(tree)
     root.backward()
     gradients = {name: leaf.grad for name, leaf in leaves.items()}
-    return Explanation(expression, root, leaves, marked, gradients, teller.text(root, marked))
+    return Explanation(expression, root, leaves, marked, gradients, teller.text(root, marked, words), lang)
 
 
 # --- the values ----------------------------------------------------------------------
@@ -467,8 +475,9 @@ class _Teller:
         self.names[node] = formula
         node.label = formula.text
 
-    def text(self, root: Value, parameters: Sequence[str]) -> str:
-        """The printout: the expression and values, the forward pass, the backward sweep, the gradients."""
+    def text(self, root: Value, parameters: Sequence[str], words: Mapping[str, str]) -> str:
+        """The printout: the expression and values, the forward pass, the backward sweep, the gradients;
+        its words from ``words`` (one language's table, ``strings``)."""
         show, names = self.show, self.names
 
         def d(of: Value | Formula, by: Value | Formula) -> str:  # df/dx, d(x * w)/dx: plain text, a letter d
@@ -479,19 +488,20 @@ class _Teller:
             return notation.apply(operation, [notation.number(x, self.digits) for x in operands]).text
 
         given = ", ".join(f"{name} = {show(leaf.data)}" for name, leaf in self.leaves.items())
-        lines = [self.expression, f"  with {given}" + (f"; parameters: {', '.join(parameters)}" if parameters else "")]
-        lines += ["", "Forward pass: each operation in the order it runs"]
+        marked = words["explain_parameters"].format(names=", ".join(parameters)) if parameters else ""
+        lines = [self.expression, "  " + words["explain_with"].format(values=given) + marked]
+        lines += ["", words["explain_forward"]]
         for step in self.forward:
             parts = dict.fromkeys([step.formula.text, step.numbers, step.result])  # a step never repeats itself
             if step.made is None:
                 if len(parts) > 1:  # a plain -2 needs no line
                     line = " = ".join(parts)
-                    lines.append(f"  {line}   (plain numbers: folded into a constant, not a node of the graph)")
+                    lines.append(f"  {line}   {words['explain_folded']}")
             else:
                 lines.append("  " + " = ".join(dict.fromkeys([names[step.made].text, *parts])))
         if root.is_leaf:
-            lines.append(f"  {names[root].text} = {show(root.data)}   (no operation: the output is the name itself)")
-        lines += ["", f"Backward sweep: the chain rule, from {names[root].text} back to every name"]
+            lines.append(f"  {names[root].text} = {show(root.data)}   {words['explain_no_operation']}")
+        lines += ["", words["explain_backward"].format(root=names[root].text)]
         lines.append(f"  {d(root, root)} = 1")
         # A local derivative is written over the node's formula where its name is the output's:
         # df/du is the total derivative, d(tanh(u))/du the operation's own.
@@ -501,23 +511,25 @@ class _Teller:
             total = d(root, edge.parent)
             local = d(local_names[edge.node], edge.parent)
             if edge.node.parents.count(edge.parent) > 1:  # x * x: which of the two inputs
-                local += f" (input {edge.position + 1})"
+                local += words["input_n"].format(n=edge.position + 1)
             product = arithmetic("*", edge.upstream, edge.local)
             line = f"{d(root, edge.node)} * {local} = {product} = {show(edge.contribution)}"
             if edge.first:
                 line = f"{total} = {line}"
             else:
                 sum_ = arithmetic("+", totals[edge.parent], edge.contribution)
-                line = f"{total} += {line}, so {total} = {sum_} = {show(edge.total)}"
+                line = words["explain_so"].format(
+                    line=f"{total} += {line}", total=total, sum=f"{sum_} = {show(edge.total)}"
+                )
             totals[edge.parent] = edge.total
             lines.append(f"  {line}")
-        every_name = Formula("name", notation.LOOSE)  # d(name): any of the names
-        lines += ["", f"Gradients: {d(root, every_name)} for every name"]
+        every_name = Formula("name", notation.LOOSE)  # d(name): any of the names, a formula alike in every language
+        lines += ["", words["explain_gradients"].format(derivative=d(root, every_name))]
         for name, leaf in self.leaves.items():
-            role = "   (parameter)" if name in parameters else ""
+            role = f"   ({words['kind_parameter']})" if name in parameters else ""
             lines.append(f"  {d(root, leaf)} = {show(leaf.grad)}{role}")
         if not all(math.isfinite(x) for x in [root.data, *(leaf.grad for leaf in self.leaves.values())]):
-            lines += ["", "Note: a value or a gradient is not finite (inf or nan): the floats overflowed."]
+            lines += ["", words["explain_not_finite"]]
         return "\n".join(lines)
 
 

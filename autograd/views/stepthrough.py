@@ -69,6 +69,9 @@ NOTEBOOK_HEIGHT = 720
 """Pixels of notebook the inline page takes (``show``)."""
 LANGUAGES = ("en", "ja")
 """The languages of the page's words: one table each, ``page/strings-LANG.json``."""
+PYTHON_ONLY = ("cli_", "demo_", "explain_", "network_key")
+"""The tables' keys for words only Python writes (the terminal's printouts, the network drawing's key):
+left out of the words the page's script is given."""
 
 Step = dict[str, Any]
 Part = Any  # a piece of text (str), or a number to fill in: [kind, index, digits, wrap]
@@ -95,7 +98,9 @@ class View(NamedTuple):
     ``elements``: for a node of the graph, the ids of the drawing's elements that stand for it
     (highlighted when a step is about that node). ``data`` and ``grads``: where the drawing shows a
     node's number and its gradient, written with ``precision`` significant digits. The output's
-    number is shown under the drawing.
+    number is shown under the drawing. ``key``: the words under the drawing in a language (given
+    ``"en"`` or ``"ja"``), so the page writes them in its own (``nn.draw.network_key``); None keeps the
+    drawing's own.
     """
 
     name: str
@@ -104,6 +109,7 @@ class View(NamedTuple):
     data: Mapping[Value, Slot]
     grads: Mapping[Value, Slot]
     precision: int = 7
+    key: Callable[[str], str] | None = None
 
 
 def number(x: float) -> str:
@@ -203,12 +209,16 @@ def stepthrough_html(
         "numbers": _json_numbers(walk.recorded(rate, prediction or root)),
         "rootName": walk.names[root],
         "parameterNames": [walk.names[p] for p in used],
-        "text": text,
+        "text": {key: words for key, words in text.items() if not key.startswith(PYTHON_ONLY)},
         "quiz": bool(quiz),
     }
     drawings = []
     for view in views:
-        view_svg = view.drawing.pipe(format="svg", encoding="utf-8")
+        view_drawing = view.drawing
+        if view.key is not None:  # the key in the page's language, on a copy: the view's drawing is left as given
+            view_drawing = view.drawing.copy()
+            view_drawing.attr(label=view.key(text["lang"]))
+        view_svg = view_drawing.pipe(format="svg", encoding="utf-8")
         assert isinstance(view_svg, str)
         view_scene, view_size = _scene(view_svg, f"scene-{view.name}")
         slots = [[slot.element, slot.text, slot_id, f"{slot.prefix}·"] for slot_id, slot in walk.slots[view.name]]
