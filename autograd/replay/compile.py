@@ -133,6 +133,7 @@ __all__ = ["CompiledGradient", "compile", "detached"]
 
 _FLOATS = frozenset([float])
 _NUMBER = attrgetter("data")
+_current_mode = _mode.get  # (bound once: a call's lean path reads it)
 
 # One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
 # while any call reads the inputs' numbers, so no call ever sees another call's numbers.
@@ -190,9 +191,10 @@ class CompiledGradient:
         reached = list(map(set(traced.order).__contains__, parameters))
         # A reached parameter's total starts at -0.0, the sum's identity (-0.0 + x is x, -0.0 included): a call's
         # gradients are then its contributions' sum itself; an unreached one stays 0.0, as grad() gives.
-        self._identity = _Floats(map((0.0, -0.0).__getitem__, reached))
+        self._identity = tuple(map((0.0, -0.0).__getitem__, reached))  # (a plain tuple: the replay unpacks it fastest)
         self.unreached = frozenset(compress(range(len(reached)), map(operator.not_, reached)))
         self._replay = replay
+        self._plain_count = -1 if self.data else len(self.parameters)  # a call with this many numbers may go lean
         self.code = code  # the source of the code that runs: ``.source`` with its constants read from ``constants``
         self._source: str | None = None
 
@@ -237,6 +239,17 @@ class CompiledGradient:
             return _Floats(map(_NUMBER, self.parameters))
 
     def __call__(self, *numbers: float, data: Sequence[float] | None = None) -> Any:
+        if (  # the lean path: one float per parameter, no data, no check, no anomaly mode: the replay at once
+            data is None
+            and len(numbers) == self._plain_count
+            and _FLOATS.issuperset(map(type, numbers))
+            and not self.check
+            and _current_mode() is RECORD
+        ):
+            try:
+                return self._replay(numbers, _NO_DATA, 1.0, self._identity)
+            except (ArithmeticError, ValueError):
+                pass  # the full path below runs the engine, whose error names the operation
         result = self._direct(numbers or None, data, 1.0, self._identity)
         if result is not None:
             return result
