@@ -122,7 +122,7 @@ from operator import attrgetter
 from typing import Any
 
 from ..errors import GraphError, NumericOverflowError
-from ..grad_mode import RECORD, Mode, _mode, using_mode
+from ..grad_mode import RECORD, Mode, _mode, _mode_now, using_mode
 from ..value import Value, _as_number, not_values
 from .cache import Entry, code_cache, structure
 from .codegen import _Writer
@@ -133,7 +133,6 @@ __all__ = ["CompiledGradient", "compile", "detached"]
 
 _FLOATS = frozenset([float])
 _NUMBER = attrgetter("data")
-_current_mode = _mode.get  # (bound once: a call's lean path reads it)
 
 # One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
 # while any call reads the inputs' numbers, so no call ever sees another call's numbers.
@@ -244,7 +243,7 @@ class CompiledGradient:
             and len(numbers) == self._plain_count
             and _FLOATS.issuperset(map(type, numbers))
             and not self.check
-            and _current_mode() is RECORD
+            and _mode_now() is RECORD
         ):
             try:
                 return self._replay(numbers, _NO_DATA, 1.0, self._identity)
