@@ -353,10 +353,10 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
 
     def apply_binary(self: Value, other: Operand) -> Value:
         y_node: Value | None = None
-        if isinstance(other, Value):
-            y_node, y = other, other._data
-        elif other.__class__ is float:
+        if other.__class__ is float:  # first: a float is never a Value, and the test is the cheaper
             y = other
+        elif isinstance(other, Value):
+            y_node, y = other, other._data
         else:
             number = _as_number(other)
             if number is None:  # Python then raises TypeError naming the operator and both types
