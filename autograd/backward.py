@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .accelerator import native
-from .grad_mode import _mode
+from .grad_mode import _mode_now
 
 if TYPE_CHECKING:
     from .value import Value
@@ -106,7 +106,7 @@ def edges(
 def backward(root: Value) -> None:
     """Add d(root)/d(node) to ``node.grad`` for every node root depends on (gradients accumulate, as in PyTorch)."""
     order = topological_order(root)
-    check = _mode.get().check_gradients
+    check = _mode_now().check_gradients
     if check is not None:  # under detect_anomaly(): a NaN or infinite gradient raises before any .grad changes
         check(order, True)
     chain_rule(order)

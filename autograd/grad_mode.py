@@ -40,6 +40,7 @@ class Mode:
 
 RECORD = Mode()
 _mode: ContextVar[Mode] = ContextVar("autograd_mode", default=RECORD)
+_mode_now = _mode.get  # the mode, bound once: the hot paths (every operation) read it without a method lookup
 
 
 def current_mode() -> Mode:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union
 from . import backward as _backward
 from .accelerator import native
 from .errors import AutogradError, DivisionByZeroError, DomainError, GraphError, NumericOverflowError
-from .grad_mode import RECORD, Mode, _mode
+from .grad_mode import RECORD, Mode, _mode, _mode_now
 
 Operand = Union["Value", int, float]
 """What an operator accepts on either side: a Value or a plain number."""
@@ -332,7 +332,7 @@ def _unary_method(op: Operation) -> Callable[[Value], Value]:
             node._dx_ = dx
             node._y_ = None
             node._dy_ = node._constant_ = 0.0
-            mode = _mode.get()
+            mode = _mode_now()
             if mode is not RECORD and not _apply_mode(node, mode):
                 _make_leaf(node, out, "")  # no_grad: the result is a new leaf
             return node
@@ -353,10 +353,10 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
 
     def apply_binary(self: Value, other: Operand) -> Value:
         y_node: Value | None = None
-        if isinstance(other, Value):
-            y_node, y = other, other._data
-        elif other.__class__ is float:
+        if other.__class__ is float:  # first: a float is never a Value, and the test is the cheaper
             y = other
+        elif isinstance(other, Value):
+            y_node, y = other, other._data
         else:
             number = _as_number(other)
             if number is None:  # Python then raises TypeError naming the operator and both types
@@ -384,7 +384,7 @@ def _binary_method(op: Operation) -> Callable[[Value, Operand], Value]:
             node._y_ = y_node
             node._dy_ = dy
             node._constant_ = constant
-            mode = _mode.get()
+            mode = _mode_now()
             if mode is not RECORD and not _apply_mode(node, mode):
                 _make_leaf(node, out, "")  # no_grad: the result is a new leaf
             return node
@@ -418,8 +418,8 @@ def _name_methods(cls: type) -> None:
 
 def _as_number(other: object, role: str = "operand") -> float | None:
     """A plain number (an operand, or a Value's data or grad) as a float; None for anything else (bool included)."""
-    if isinstance(other, bool) or not isinstance(other, numbers.Real):
-        return None
+    if other.__class__ is not int and (isinstance(other, bool) or not isinstance(other, numbers.Real)):
+        return None  # (an exact int, the 2 of ``x ** 2``, skips the abstract-class check: the costly part)
     try:
         return float(other)
     except OverflowError:

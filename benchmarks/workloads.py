@@ -120,7 +120,24 @@ def article_trace() -> Callable[[], Any]:
 
 
 def article_compiled(steps: int) -> Run:
-    return _descend(article_trace()(), steps)
+    """The replay called on the six weights, and the floats' own update: the same SGD as tightly written."""
+    error_and_grads = article_trace()()
+
+    def run() -> list[float]:
+        lr = LR
+        w1, w2, w3, w4, w5, w6 = ARTICLE_WEIGHTS
+        error = 0.0
+        for _ in range(steps):
+            error, (g1, g2, g3, g4, g5, g6) = error_and_grads(w1, w2, w3, w4, w5, w6)
+            w1 -= lr * g1
+            w2 -= lr * g2
+            w3 -= lr * g3
+            w4 -= lr * g4
+            w5 -= lr * g5
+            w6 -= lr * g6
+        return [error, w1, w2, w3, w4, w5, w6]
+
+    return run
 
 
 def article_torch(steps: int) -> Run:
@@ -180,19 +197,6 @@ def article_c(steps: int) -> Run:
 
     def run() -> list[float]:
         return step(ARTICLE_WEIGHTS, steps)
-
-    return run
-
-
-def _descend(error_and_grads: Callable[..., tuple[float, list[float]]], steps: int) -> Run:
-    """Gradient descent on plain floats, from a function giving the error and the gradients."""
-
-    def run() -> list[float]:
-        w = list(ARTICLE_WEIGHTS)
-        for _ in range(steps):
-            error, grads = error_and_grads(*w)
-            w = [p - LR * g for p, g in zip(w, grads, strict=True)]
-        return [error, *w]
 
     return run
 

@@ -458,7 +458,11 @@ def eager_of(build, numbers, labels):
 # --- numbers in: converted and refused exactly as Value(...) does ------------------------------
 
 
-@pytest.mark.parametrize("number", [numpy.float32(0.1), 2**53 + 1, Fraction(1, 3), 3, numpy.int64(7), -0.0], ids=repr)
+@pytest.mark.parametrize(
+    "number",
+    [numpy.float32(0.1), numpy.float64(0.1), 2**53 + 1, Fraction(1, 3), 3, numpy.int64(7), -0.0],  # float64: a subclass
+    ids=repr,
+)
 def test_a_replay_computes_in_floats_whatever_number_it_is_given(number):
     x = Value(1.0)
     replay = autograd.compile(lambda: x * x + x, [x])

@@ -313,3 +313,23 @@ def test_a_copied_leaf_of_a_value_subclass_keeps_its_type_and_attributes(copy_of
     made = Node(1.0) * 2.0
     with pytest.raises(GraphError, match="only a leaf Value can be copied"):
         copy_of(made)
+
+
+class _Count(int):
+    """An int subclass: converted through the full check, as an exact int is through its shortcut."""
+
+
+@pytest.mark.parametrize("number", [2, -3, 2**60 + 1, _Count(7)], ids=repr)
+def test_an_int_operand_is_converted_as_value_converts_it(number):
+    x = Value(1.5)
+    for got, expected in ((x * number, 1.5 * float(number)), (number - x, float(number) - 1.5)):
+        assert type(got.data) is float and type(got._constant) is float
+        assert got.data == expected  # float(number), as Value(number).data is, then the float operation
+    if abs(number) < 100:
+        assert (x**number).data == (x ** Value(number)).data == 1.5 ** float(number)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_bool_operand_is_refused_with_the_operators_error(flag):
+    with pytest.raises(TypeError, match="unsupported operand"):
+        Value(1.5) * flag

@@ -122,7 +122,7 @@ from operator import attrgetter
 from typing import Any
 
 from ..errors import GraphError, NumericOverflowError
-from ..grad_mode import RECORD, Mode, _mode, using_mode
+from ..grad_mode import RECORD, Mode, _mode, _mode_now, using_mode
 from ..value import Value, _as_number, not_values
 from .cache import Entry, code_cache, structure
 from .codegen import _Writer
@@ -190,9 +190,10 @@ class CompiledGradient:
         reached = list(map(set(traced.order).__contains__, parameters))
         # A reached parameter's total starts at -0.0, the sum's identity (-0.0 + x is x, -0.0 included): a call's
         # gradients are then its contributions' sum itself; an unreached one stays 0.0, as grad() gives.
-        self._identity = _Floats(map((0.0, -0.0).__getitem__, reached))
+        self._identity = tuple(map((0.0, -0.0).__getitem__, reached))  # (a plain tuple: the replay unpacks it fastest)
         self.unreached = frozenset(compress(range(len(reached)), map(operator.not_, reached)))
         self._replay = replay
+        self._plain_count = -1 if self.data else len(self.parameters)  # a call with this many numbers may go lean
         self.code = code  # the source of the code that runs: ``.source`` with its constants read from ``constants``
         self._source: str | None = None
 
@@ -237,6 +238,17 @@ class CompiledGradient:
             return _Floats(map(_NUMBER, self.parameters))
 
     def __call__(self, *numbers: float, data: Sequence[float] | None = None) -> Any:
+        if (  # the lean path: one float per parameter, no data, no check, no anomaly mode: the replay at once
+            data is None
+            and len(numbers) == self._plain_count
+            and _FLOATS.issuperset(map(type, numbers))
+            and not self.check
+            and _mode_now() is RECORD
+        ):
+            try:
+                return self._replay(numbers, _NO_DATA, 1.0, self._identity)
+            except (ArithmeticError, ValueError):
+                pass  # the full path below runs the engine, whose error names the operation
         result = self._direct(numbers or None, data, 1.0, self._identity)
         if result is not None:
             return result
