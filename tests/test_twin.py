@@ -47,7 +47,7 @@ const bits = x => {
   return view.getBigUint64(0).toString(16).padStart(16, "0");
 };
 const num = h => { view.setBigUint64(0, BigInt("0x" + h)); return view.getFloat64(0); };
-const allowed = new Set(["Math", "Error", "TypeError", "Map", "Set", "Infinity", "NaN", "undefined"]);
+const allowed = new Set(["Math", "Error", "TypeError", "Infinity", "NaN", "undefined"]);
 const sandbox = new Proxy({}, {
   has: (target, key) => typeof key === "string" && !allowed.has(key),
   get: (target, key) => {
@@ -63,13 +63,15 @@ return arguments[1].map(c => {
       nodes.push(twin.apply(name, ...operands.map(o => typeof o === "number" ? nodes[o] : num(o))));
     }
     const output = nodes[nodes.length - 1], order = twin.topologicalOrder(output);
-    const locals = [], gradients = twin.sweep(order, new Map([[output, 1.0]]), (n, i, p, local) => locals.push(local));
+    const locals = [], seeded = new Array(order.length);
+    seeded[order.length - 1] = 1.0;
+    const gradients = twin.sweep(order, seeded, (n, i, p, local) => locals.push(local));
     c.earlier.forEach((h, k) => { nodes[k].grad = num(h); });
     twin.backward(output);
     return {
       order: order.map(n => nodes.indexOf(n)),
       values: order.map(n => bits(n.data)),
-      grads: order.map(n => bits(gradients.get(n))),
+      grads: Array.from(gradients, bits),
       locals: locals.map(bits),
       after: nodes.map(n => bits(n.grad)),
     };
@@ -235,6 +237,19 @@ def test_whole_graphs_agree_with_the_engine(graphs):
             counts["amplified"] += 1
     assert counts["rounded"] >= 150, counts
     assert counts["amplified"] <= counts["rounded"] // 10, counts
+
+
+def test_under_no_grad_every_result_is_a_leaf_with_the_recorded_number(browser):  # noqa: F811
+    script = (
+        twin_javascript()
+        + """
+const x = twin.leaf(0.75), y = twin.leaf(-2.5);
+const f = () => twin.apply("/", twin.apply("tanh", twin.apply("*", x, y)), twin.apply("+", 1.5, x));
+const recorded = f(), quiet = twin.noGrad(f), after = f();
+return [recorded.data === quiet.data, quiet.inputs.length, quiet.op, after.inputs.length];
+"""
+    )
+    assert browser.execute_script(script) == [True, 0, None, 2]
 
 
 def test_bad_input_gets_a_clear_error(browser):  # noqa: F811

@@ -12,11 +12,28 @@ function Node(data, op, inputs, locals) {
   this.op = op;
   this.inputs = inputs;
   this.locals = locals;
+  this.visited = 0;  // the last topologicalOrder call that met it (see there)
+  this.place = 0;  // its index in the order being swept (see sweep)
 }
+
+const NONE = [];  // a leaf's inputs and local derivatives (shared: never changed)
 
 function leaf(data) {  // Value(data)
   if (typeof data !== "number") throw new TypeError(`Value data must be a number, not ${typeof data}: ${String(data)}`);
-  return new Node(data, null, [], []);
+  return new Node(data, null, NONE, NONE);
+}
+
+// grad_mode.no_grad(): f() with every operation's result a new leaf (its number, no record), as nn.evaluate runs
+// a model. (Its local derivatives, which Python computes and drops there, are not computed.)
+let recording = true;
+function noGrad(f) {
+  const before = recording;
+  recording = false;
+  try {
+    return f();
+  } finally {
+    recording = before;
+  }
 }
 
 function operand(op, x) {  // an operand's number: a node's data, or the plain number itself
@@ -34,10 +51,12 @@ function apply(name, a, b) {
   if (op.arity === 1) {
     if (!(a instanceof Node)) throw new TypeError(`${op.name}: the operand must be a node`);
     const out = op.forward(x);
+    if (!recording) return leaf(out);
     return new Node(out, op, [a], [op.locals[0](x, out)]);
   }
   const y = operand(op, b);
   const out = op.forward(x, y);
+  if (!recording && (a instanceof Node || b instanceof Node)) return leaf(out);
   if (a instanceof Node && b instanceof Node) return new Node(out, op, [a, b], [op.locals[0](x, y, out), op.locals[1](x, y, out)]);
   if (a instanceof Node) return new Node(out, op, [a], [op.locals[0](x, y, out)]);
   if (b instanceof Node) return new Node(out, op, [b], [op.locals[1](x, y, out)]);
@@ -45,42 +64,45 @@ function apply(name, a, b) {
 }
 
 // backward.topological_order: every node root depends on, each after its inputs; root last. Iterative, and
-// node for node the Python order (the same stack, the same pushes).
+// node for node the Python order (the same stack, the same pushes). A node is marked visited with this call's
+// number (`visits`), which is quicker than a Set of them.
+let visits = 0;
 function topologicalOrder(root) {
-  const order = [], visited = new Set(), stack = [root];
+  const order = [], stack = [root], visit = ++visits;
   while (stack.length) {
     const node = stack.pop();
     if (node === null) {  // the marker pushed below: this node's inputs are all placed
       order.push(stack.pop());
       continue;
     }
-    if (visited.has(node)) continue;
-    visited.add(node);
+    if (node.visited === visit) continue;
+    node.visited = visit;
     const inputs = node.inputs;
     if (inputs.length === 0) {  // a leaf: nothing to wait for
       order.push(node);
       continue;
     }
     stack.push(node, null);
-    if (!visited.has(inputs[0])) stack.push(inputs[0]);
-    if (inputs.length > 1 && !visited.has(inputs[1])) stack.push(inputs[1]);
+    if (inputs[0].visited !== visit) stack.push(inputs[0]);
+    if (inputs.length > 1 && inputs[1].visited !== visit) stack.push(inputs[1]);
   }
   return order;
 }
 
-// backward.edges: THE chain rule, edge by edge. `gradients` (a Map, seeded by the caller: root -> seed) is
-// filled in place: nodes in reverse order, each passing its gradient to its inputs in operand order; an input's
-// first contribution is assigned (a -0.0 keeps its sign), the next ones added. `visit`, if given, sees every
-// edge: (node, input, position, local, upstream, contribution, total, first).
+// backward.edges: THE chain rule, edge by edge. `gradients[i]` is order[i]'s (undefined: not reached), seeded by
+// the caller (gradients[order.length - 1] = seed) and filled in place: nodes in reverse order, each passing its
+// gradient to its inputs in operand order; an input's first contribution is assigned (a -0.0 keeps its sign),
+// the next ones added. `visit`, if given, sees every edge: (node, input, position, local, upstream,
+// contribution, total, first). Each node's place in `order` is noted on it for the sweep's duration.
 function sweep(order, gradients, visit) {
+  for (let i = 0; i < order.length; i++) order[i].place = i;
   for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i], upstream = gradients.get(node);
+    const node = order[i], upstream = gradients[i];
     if (upstream === undefined || node.inputs.length === 0) continue;  // not reached, or a leaf
     for (let position = 0; position < node.inputs.length; position++) {
-      const input = node.inputs[position], local = node.locals[position];
-      const contribution = local * upstream, total = gradients.get(input), first = total === undefined;
-      const sum = first ? contribution : total + contribution;
-      gradients.set(input, sum);
+      const input = node.inputs[position], local = node.locals[position], place = input.place;
+      const contribution = local * upstream, total = gradients[place], first = total === undefined;
+      const sum = gradients[place] = first ? contribution : total + contribution;
       if (visit) visit(node, input, position, local, upstream, contribution, sum, first);
     }
   }
@@ -93,8 +115,10 @@ function accumulate(grad, gradient) { return grad !== 0 ? grad + gradient : grad
 
 // Value.backward(): d(root)/d(node) added to every node's .grad, from 1.0 at the root.
 function backward(root) {
-  const gradients = sweep(topologicalOrder(root), new Map([[root, 1.0]]));
-  for (const [node, gradient] of gradients) node.grad = accumulate(node.grad, gradient);
+  const order = topologicalOrder(root), gradients = order.map(() => undefined);  // none reached yet
+  gradients[order.length - 1] = 1.0;
+  sweep(order, gradients);
+  order.forEach((node, i) => { if (gradients[i] !== undefined) node.grad = accumulate(node.grad, gradients[i]); });
 }
 
-return {OPERATIONS, Node, leaf, apply, topologicalOrder, sweep, accumulate, backward};
+return {OPERATIONS, Node, leaf, apply, noGrad, topologicalOrder, sweep, accumulate, backward};
