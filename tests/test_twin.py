@@ -15,26 +15,25 @@ import math
 
 import pytest
 from test_javascript import (
-    EXACT,
     GRAPHS,
     bits,
     build,
     close,
     draw_case,
     exact,
-    integer_power,
     kind_of,
-    misrounded_square,
     number,
     outcome,
-    ulps,
+)
+from test_javascript import (
+    test_every_operation_recomputed_from_the_browsers_inputs_is_the_tables as check_every_operation,
 )
 from test_stepthrough import browser  # noqa: F401  (the project's headless Chromium)
 
 from autograd import topological_order
 from autograd.backward import edges
 from autograd.replay.twin import operations_javascript, twin_javascript
-from autograd.value import COS, OPERATIONS, POWER, SIN, Value
+from autograd.value import OPERATIONS, Value
 
 EARLIER_GRADS = [0.0, -0.0, 1.5, math.nan]
 
@@ -179,45 +178,15 @@ def test_graphs_of_ieee_operations_agree_bit_for_bit(graphs):
 
 
 def test_every_operation_recomputed_from_the_browsers_inputs_is_the_tables(graphs):
-    """Each node's value and local derivatives from the browser's own numbers for its operands: bit for bit for
-    the IEEE operations, within 2 ulp where a libm function is called; the engine's sweep on the browser's
-    locals gives the browser's gradients bit for bit."""
-    checked = 0
+    """test_javascript's check of the same name, on the twin's numbers: each node's value and local derivatives
+    from the browser's own numbers for its operands (bit for bit for the IEEE operations, within 2 ulp where a
+    libm function is called), and the engine's sweep on the browser's locals giving the browser's gradients."""
+    as_graph_function = []  # test_javascript's cases: (kind, the engine's graph, the browser's, replayed, got)
     for want, nodes, got in graphs:
-        if "error" in want:
-            continue
-        got = decoded(got)
-        order = topological_order(nodes[-1])
-        values = dict(zip(order, got["values"], strict=True))
-        browser_locals = iter(got["locals"])
-        gradients = {order[-1]: 1.0}
-        for _edge in edges(order, gradients, lambda node: [next(browser_locals) for _ in node.parents]):  # noqa: B023
-            pass
-        assert [None if g is None else exact(g) for g in got["grads"]] == [
-            exact(gradients[n]) if n in gradients else None for n in order
-        ]
-        locals_at = iter(got["locals"])
-        for node in reversed(order):
-            op = node.operation
-            if op is None:
-                continue
-            operands = [values[o] if isinstance(o, Value) else o for o in node.operands()]
-            if integer_power(node):
-                square = operands[1] in (2.0, 3.0) and misrounded_square(operands[0])
-                value_ulps = slope_ulps = 1 if square else 0
-            else:
-                value_ulps = 0 if op in EXACT else 2
-                slope_ulps = 2 if op in (SIN, COS, POWER) else 0
-            out = values[node]
-            assert ulps(out, op.forward(*operands)) <= value_ulps, (op, operands, out)
-            formula = op.local_grads(*operands, out)
-            for expected, operand in zip([formula] if op.arity == 1 else formula, node.operands(), strict=True):
-                if isinstance(operand, Value):
-                    local = next(locals_at)
-                    assert ulps(local, expected) <= slope_ulps, (op, operands, local, expected)
-                    checked += 1
-        assert next(locals_at, None) is None
-    assert checked > 2000
+        if "error" not in want:
+            browser_numbers = {key: got[key] for key in ("values", "grads", "locals")}
+            as_graph_function.append((None, {"nodes": topological_order(nodes[-1])}, browser_numbers, None, None))
+    check_every_operation(as_graph_function)
 
 
 def test_whole_graphs_agree_with_the_engine(graphs):
