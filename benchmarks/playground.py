@@ -6,10 +6,11 @@ MLP(2, [8, 8, 1]) with relu on 200 moons points (160 to train on, batches of 10)
 ``micro-autograd playground moons`` writes, in headless Chromium (Debian's, as the tests drive it), at
 1440x900. Each repeat measures, in the page, with ``performance.now()``:
 
-- epochs per second: ``trainEpoch()`` (every batch's replays and SGD steps, then the training and test loss
-  and accuracy) called back to back for ``S`` seconds;
-- render: one ``render()`` with the heatmaps recomputed (every neuron at 40x40 points through the forward
-  replay), the network, output, loss curve and panels drawn;
+- epochs per second: ``trainEpoch()`` (every batch's graph built with the engine's JavaScript twin, its
+  ``backward()`` and the SGD step, then the training and test loss and accuracy) called back to back for
+  ``S`` seconds;
+- render: one ``render()`` with the heatmaps recomputed (every neuron at 40x40 points, the twin's forward
+  under ``noGrad``), the network, output, loss curve and panels drawn;
 - frame: one frame of play at "1 epoch a frame", an epoch and a render;
 - playing, "as fast as it goes": the epochs per second and the redraws per second while the page plays for
   ``S`` seconds, as a learner sees it (each frame trains for 25 ms, then redraws).

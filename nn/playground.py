@@ -1,16 +1,17 @@
 """The playground: a page where a small network learns a dataset in the plane while you watch.
 
 Every hidden and output neuron is drawn as a heatmap of its output over the input plane, every weight as a
-line (colour its sign, width its size), and the page trains the network in the browser with the numbers of
-the engine's own operation table: the JavaScript replay (``CompiledGradient.javascript``) of each sample's
-loss, compiled here exactly as ``fit(..., compiled=True)`` compiles it (``nn.compiled_step``, one trace per
-class), and of a forward pass that returns every neuron's activation for the heatmaps. The page's SGD step
-is ``nn.SGD``'s arithmetic, its batches are shuffled by Python's own Mersenne Twister (``random.js``), so
-20 epochs in the page end at the weights ``nn.fit`` reaches with the same seed.
+line (colour its sign, width its size), and the page trains the network in the browser with the engine's own
+numbers: the engine's JavaScript twin (``autograd.replay.twin``: the operation table's rows, generated, and the
+one sweep) builds each batch's graph as ``nn.fit`` builds it (``nn.MLP``'s sums in its order, the hinge loss,
+the batch's mean) and runs ``backward()`` on it. The page's SGD step is ``nn.SGD``'s arithmetic, its batches
+are shuffled by Python's own Mersenne Twister (``random.js``), so 20 epochs in the page end at the weights
+``nn.fit`` reaches with the same seed.
 
-A saved page cannot run Python, so it carries the replays of a set of architectures generated in advance
-(``HIDDEN_CHOICES`` x ``ACTIVATION_CHOICES``, and the model's own): changing the layers or the activation
-in the page picks another of them. Its "Export" gives an ``nn.save`` checkpoint that ``nn.load`` reads.
+Since the twin builds any graph, the page builds the MLP for any layer sizes (up to ``MAX_HIDDEN_LAYERS`` of
+``MAX_WIDTH`` neurons) and activation the learner types in; nothing is generated per architecture. Its
+"Export" gives an ``nn.save`` checkpoint that ``nn.load`` reads, and any such checkpoint of an MLP of two
+inputs and one linear output loads into it.
 
 The page's HTML, style and script are files beside this one (``playground/``), inlined when it is written.
 """
@@ -21,26 +22,25 @@ import html
 import json
 import math
 import re
-from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
-import autograd
 from autograd import Value
+from autograd.replay.twin import twin_javascript
 from autograd.views.stepthrough import StepThrough
 
-from .checkpoint import _document
-from .compiled import compiled_step
+from .checkpoint import FORMAT, VERSION
 from .data import Dataset, train_test_split
 from .layers import MLP
 from .losses import hinge_loss
-from .optim import SGD
 
-HIDDEN_CHOICES: tuple[tuple[int, ...], ...] = ((), (4,), (8,), (4, 4), (8, 8), (8, 8, 8))
-"""The hidden layers a saved page can switch between (with the model's own)."""
+HIDDEN_SUGGESTIONS: tuple[tuple[int, ...], ...] = ((), (4,), (8,), (4, 4), (8, 8), (8, 8, 8))
+"""The hidden layers the page suggests (any others may be typed in)."""
 ACTIVATION_CHOICES = ("relu", "tanh", "sigmoid")
-"""The activations a saved page can switch between (with the model's own)."""
+"""The activations the page offers between layers."""
+MAX_HIDDEN_LAYERS, MAX_WIDTH = 4, 16
+"""The largest network the page builds: at most 4 hidden layers of 1 to 16 neurons (the command's limits)."""
 NOTEBOOK_HEIGHT = 760
 """Pixels of notebook the inline page takes."""
 
@@ -92,27 +92,25 @@ def playground(
     """
     _check(model, dataset, learning_rate, batch_size, seed, height)
     train, test = train_test_split(dataset, test_fraction, seed)
-    own = (tuple(len(layer.neurons) for layer in model.layers[:-1]), model.activation)
-    choices = [(hidden, activation) for hidden in HIDDEN_CHOICES for activation in ACTIVATION_CHOICES]
-    if own not in choices:
-        choices.append(own)
-    architectures = [(_architecture_entry(*choice), _replays(*choice)) for choice in choices]
     config = {
         "title": name or "a dataset",
         "train": _points(train),
         "test": _points(test),
         "extent": _extent(dataset),
-        "architectures": [entry for entry, _ in architectures],
+        "suggestions": [list(hidden) for hidden in HIDDEN_SUGGESTIONS],
+        "activations": list(dict.fromkeys([*ACTIVATION_CHOICES, model.activation])),
+        "limits": {"layers": MAX_HIDDEN_LAYERS, "width": MAX_WIDTH},
+        "checkpoint": {"format": FORMAT, "version": VERSION},
         "start": {
-            "architecture": choices.index(own),
+            "hidden": [len(layer.neurons) for layer in model.layers[:-1]],
+            "activation": model.activation,
             "parameters": [p.data for p in model.parameters()],
             "learningRate": learning_rate,
             "batchSize": batch_size,
             "seed": seed,
         },
     }
-    replays = ",\n".join(code for _, code in architectures)
-    return Playground(_page(config, replays, name), height)
+    return Playground(_page(config, name), height)
 
 
 def _check(
@@ -152,56 +150,6 @@ def _check(
             raise ValueError(f"playground: {what} must be a whole number >= {low}, got {number!r}")
 
 
-@cache
-def _architecture_entry(hidden: tuple[int, ...], activation: str) -> dict[str, Any]:
-    """What the page needs to know of one architecture: where each neuron's parameters are, their names,
-    and the ``nn.save`` document it fills in to export."""
-    model = MLP(2, [*hidden, 1], activation=activation, seed=0)
-    position = {id(p): k for k, p in enumerate(model.parameters())}
-    layout = [
-        [
-            {"weights": [position[id(w)] for w in neuron.weights], "bias": position[id(neuron.bias)]}
-            for neuron in layer.neurons
-        ]
-        for layer in model.layers
-    ]
-    template = _document(model, SGD(model.parameters(), lr=1.0))
-    return {
-        "hidden": list(hidden),
-        "activation": activation,
-        "layout": layout,
-        "names": [name for name, _ in model.named_parameters()],
-        "checkpoint": template,
-    }
-
-
-@cache
-def _replays(hidden: tuple[int, ...], activation: str) -> str:
-    """The architecture's JavaScript: each class's sample loss as ``fit(..., compiled=True)`` replays it, and
-    the forward pass with every neuron's activation as aux, as one object literal."""
-    model = MLP(2, [*hidden, 1], activation=activation, seed=0)
-    step = compiled_step(model, binary_hinge_loss)
-    losses = [step.replay_for((0.0, 0.0), target)[0].javascript for target in (0, 1)]
-    inputs = [Value(0.0, "x1"), Value(0.0, "x2")]
-
-    def forward() -> tuple[Value, list[Value]]:
-        outputs: Sequence[Value] = inputs
-        activations: list[Value] = []
-        for layer in model.layers:
-            outputs = layer(outputs)
-            activations.extend(outputs)
-        return outputs[0], activations
-
-    forward_replay = autograd.compile(forward, model.parameters(), data=inputs, has_aux=True)
-    loss_0, loss_1, forward_js = (_function(source) for source in (*losses, forward_replay.javascript))
-    return f"{{loss: [{loss_0}, {loss_1}], forward: {forward_js}}}"
-
-
-def _function(source: str) -> str:
-    """A generated ``function replay(...)`` declaration as an expression, so that many live in one script."""
-    return f"(function () {{\n{source}\nreturn replay;\n}})()"
-
-
 def _points(data: Dataset) -> list[list[float]]:
     return [[x, y, target] for (x, y), target in zip(data.inputs, data.targets, strict=True)]
 
@@ -221,14 +169,14 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("playground", name).read_text(encoding="utf-8")
 
 
-def _page(config: dict[str, Any], replays: str, name: str) -> str:
+def _page(config: dict[str, Any], name: str) -> str:
     # JSON inside <script>: "</" written as "<\/" so no string can close the script element.
     data = json.dumps(config, allow_nan=False).replace("</", "<\\/")
     parts = {
         "TITLE": html.escape(f"Playground: {name}" if name else "Playground"),
         "CSS": _asset("playground.css"),
         "CONFIG": data,
-        "REPLAYS": replays.replace("</", "<\\/"),
+        "TWIN": twin_javascript().replace("</", "<\\/"),
         "RANDOM": _asset("random.js"),
         "SCRIPT": _asset("playground.js"),
     }

@@ -1,7 +1,7 @@
-// The playground's script. Every number of the model comes from the generated replays in REPLAYS (the
-// engine's operation table written as JavaScript): REPLAYS[a].loss[c] is one sample's loss of class c and
-// its gradients, as nn.fit(..., compiled=True) replays it; REPLAYS[a].forward every neuron's activation.
-// Here: the training loop (nn.fit's batches, nn.SGD's step), the drawing, the controls. State is one object;
+// The playground's script. Every number of the model comes from the engine's JavaScript twin (`twin`, above:
+// the operation table's rows, generated, and the engine's one sweep): the page builds nn.MLP's graph for any
+// layer sizes, each batch's loss as nn.fit builds it, and runs the twin's backward() on it. Here: the model's
+// shape, the training loop (nn.fit's batches, nn.SGD's step), the drawing, the controls. State is one object;
 // each view has one render function.
 "use strict";
 
@@ -10,10 +10,11 @@ const FRAME_MS = 25;  // training time per animation frame while playing
 const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
 const BATCH_SIZES = [1, 5, 10, 20, 50];
 const SPEEDS = {"1": "1 epoch a frame", "10": "10 epochs a frame", "0": "as fast as it goes"};
+const ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"];  // nn.layers.ACTIVATIONS: "linear" is the sum itself
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  arch: CONFIG.start.architecture,
+  arch: null,  // the model's shape: architecture(hidden, activation)
   parameters: CONFIG.start.parameters.slice(),
   gradients: null,  // the last batch's, for the weights' hover
   learningRate: CONFIG.start.learningRate,
@@ -29,10 +30,57 @@ const state = {
   selected: null,  // the neuron shown in the inspector: {layer, index}
   sample: 0,
   message: {text: "", error: false},
+  architectureMessage: "",
 };
 
-const architecture = () => CONFIG.architectures[state.arch];
-const replays = () => REPLAYS[state.arch];
+const architecture = () => state.arch;
+
+// --- the model: nn.MLP(2, [...hidden, 1], activation) as the twin's graph --------------------------------------
+
+function makeArchitecture(hidden, activation) {
+  // Where each neuron's parameters are in nn.MLP.parameters(), and their named_parameters() names.
+  const sizes = [2, ...hidden, 1], layout = [], names = [];
+  sizes.slice(1).forEach((width, l) => {
+    const layer = [];
+    for (let j = 0; j < width; j++) {
+      const weights = [];
+      for (let i = 0; i < sizes[l]; i++) {
+        weights.push(names.length);
+        names.push(`layers.${l}.neurons.${j}.weights.${i}`);
+      }
+      layer.push({weights, bias: names.length});
+      names.push(`layers.${l}.neurons.${j}.bias`);
+    }
+    layout.push(layer);
+  });
+  return {hidden: hidden.slice(), activation, layout, names};
+}
+
+function model(leaves, inputs, activations) {
+  // nn.MLP.__call__ on plain numbers, as nn.fit calls it: each Neuron's w1*x1 + w2*x2 + ... + b in that order,
+  // the activation between layers, the last layer linear. `activations` (if given) receives every neuron's output.
+  let outputs = inputs;
+  const layers = state.arch.layout, activation = state.arch.activation;
+  layers.forEach((layer, l) => {
+    outputs = layer.map((neuron) => {
+      let total = twin.apply("*", leaves[neuron.weights[0]], outputs[0]);
+      for (let i = 1; i < neuron.weights.length; i++) {
+        total = twin.apply("+", total, twin.apply("*", leaves[neuron.weights[i]], outputs[i]));
+      }
+      total = twin.apply("+", total, leaves[neuron.bias]);
+      const out = l === layers.length - 1 || activation === "linear" ? total : twin.apply(activation, total);
+      if (activations) activations.push(out);
+      return out;
+    });
+  });
+  return outputs[0];
+}
+
+function sampleLoss(score, target) {
+  // nn.playground.binary_hinge_loss: hinge_loss([score], [label]) = relu(1 - label * score) / 1, label = 2t - 1.
+  const label = 2 * target - 1;
+  return twin.apply("/", twin.apply("relu", twin.apply("-", 1, twin.apply("*", label, score))), 1);
+}
 
 // --- training: nn.fit's loop, nn.SGD's step --------------------------------------------------------------
 
@@ -50,32 +98,35 @@ function startingParameters(arch, seed) {
 
 function trainEpoch() {
   const train = CONFIG.train, order = state.rng.shuffle([...train.keys()]);
-  const loss = replays().loss;
   for (let start = 0; start < order.length; start += state.batchSize) {
     const batch = order.slice(start, start + state.batchSize);
-    const seed = 1.0 / batch.length;  // what the batch's mean passes to each sample's loss
-    let totals = new Array(state.parameters.length).fill(-0);  // -0: "no gradient yet"
+    // nn.fit's eager step: zero_grad() (fresh leaves), the batch's mean loss ((l1 + l2) + ...) / B, backward().
+    const leaves = state.parameters.map(twin.leaf);
+    let total = null;
     for (const i of batch) {
-      const [x1, x2, target] = train[i];
-      totals = loss[target](state.parameters, [x1, x2], seed, totals)[1];
+      const [x1, x2, target] = train[i], loss = sampleLoss(model(leaves, [x1, x2]), target);
+      total = total === null ? loss : twin.apply("+", total, loss);
     }
-    // zero_grad() then backward(): each .grad is its total; SGD: w - lr * grad.
-    state.parameters = state.parameters.map((w, k) => w - state.learningRate * totals[k]);
-    state.gradients = totals;
+    twin.backward(twin.apply("/", total, batch.length));
+    // SGD: w - lr * grad.
+    state.gradients = leaves.map((leaf) => leaf.grad);
+    state.parameters = state.parameters.map((w, k) => w - state.learningRate * state.gradients[k]);
   }
   state.epoch += 1;
   measure();
   state.history.push({train: state.scores.train.loss, test: state.scores.test.loss});
 }
 
-function evaluate(points) {
-  const loss = replays().loss, zeros = new Array(state.parameters.length).fill(0);
+function evaluate(points) {  // nn.evaluate: the model under no_grad()
+  const leaves = state.parameters.map(twin.leaf);
   let total = 0, correct = 0;
-  for (const [x1, x2, target] of points) {
-    const [value, , aux] = loss[target](state.parameters, [x1, x2], 0.0, zeros);
-    total += value;
-    correct += (aux[0] > 0) === (target === 1) ? 1 : 0;
-  }
+  twin.noGrad(() => {
+    for (const [x1, x2, target] of points) {
+      const score = model(leaves, [x1, x2]);
+      total += sampleLoss(score, target).data;
+      correct += (score.data > 0) === (target === 1) ? 1 : 0;
+    }
+  });
   return {loss: total / points.length, accuracy: correct / points.length};
 }
 
@@ -85,20 +136,19 @@ function measure() {
 }
 
 function heatmaps() {
-  // Every neuron's activation over the plane: the forward replay's aux, cell by cell.
+  // Every neuron's activation over the plane, cell by cell.
   if (state.grid) return state.grid;
-  const [x0, x1, y0, y1] = CONFIG.extent, forward = replays().forward;
-  const zeros = new Array(state.parameters.length).fill(0);
+  const [x0, x1, y0, y1] = CONFIG.extent, leaves = state.parameters.map(twin.leaf);
   const count = architecture().layout.reduce((n, layer) => n + layer.length, 0);
   const grid = Array.from({length: count + 2}, () => new Float64Array(GRID * GRID));
   for (let row = 0; row < GRID; row++) {
     const y = y1 - (y1 - y0) * (row + 0.5) / GRID;
     for (let col = 0; col < GRID; col++) {
-      const x = x0 + (x1 - x0) * (col + 0.5) / GRID, cell = row * GRID + col;
-      const aux = forward(state.parameters, [x, y], 0.0, zeros)[2];
+      const x = x0 + (x1 - x0) * (col + 0.5) / GRID, cell = row * GRID + col, activations = [];
+      twin.noGrad(() => model(leaves, [x, y], activations));
       grid[0][cell] = x;
       grid[1][cell] = y;
-      for (let n = 0; n < count; n++) grid[n + 2][cell] = aux[n];
+      for (let n = 0; n < count; n++) grid[n + 2][cell] = activations[n].data;
     }
   }
   state.grid = grid;
@@ -273,8 +323,8 @@ function renderCurve() {
 }
 
 function renderInspector() {
-  // The selected neuron on one training sample: its output (the forward replay's aux) and its parameters'
-  // gradients (the loss replay's, seed 1). The chain rule's last step, shown with those numbers: the bias
+  // The selected neuron on one training sample: its output and its parameters' gradients (the twin's graph of
+  // the sample's loss, and its backward()). The chain rule's last step, shown with those numbers: the bias
   // enters the neuron's sum z with local derivative 1, so d loss/d z is the bias's gradient, and a weight's
   // gradient is its input times d loss/d z.
   const box = $("inspector");
@@ -285,9 +335,10 @@ function renderInspector() {
   }
   const {layer, index} = state.selected, neuron = architecture().layout[layer][index];
   const [x1, x2, target] = CONFIG.train[state.sample];
-  const zeros = new Array(state.parameters.length).fill(0);
-  const aux = replays().forward(state.parameters, [x1, x2], 0.0, zeros)[2];
-  const [value, grads] = replays().loss[target](state.parameters, [x1, x2], 1.0, zeros);
+  const leaves = state.parameters.map(twin.leaf), activations = [];
+  const loss = sampleLoss(model(leaves, [x1, x2], activations), target);
+  twin.backward(loss);
+  const aux = activations.map((node) => node.data), value = loss.data, grads = leaves.map((leaf) => leaf.grad);
   const inputs = layer === 0 ? [x1, x2] : architecture().layout[layer - 1].map((_, i) => aux[auxIndex(layer - 1, i) - 2]);
   const dz = grads[neuron.bias], from = layer === 0 ? "x" : `h${layer}.`;
   const rows = neuron.weights.map((k, i) =>
@@ -306,7 +357,9 @@ function renderControls() {
   $("play").setAttribute("aria-pressed", String(state.playing));
   $("learning-rate").value = String(state.learningRate);
   $("batch-size").value = String(state.batchSize);
-  $("hidden").value = architecture().hidden.join(",");
+  if (document.activeElement !== $("hidden")) $("hidden").value = architecture().hidden.join(",");
+  $("architecture-message").textContent = state.architectureMessage;
+  $("architecture-message").hidden = !state.architectureMessage;
   $("activation").value = architecture().activation;
   $("speed").value = String(state.speed);
 }
@@ -329,10 +382,25 @@ function render() {
 
 // --- checkpoints: nn.save's document, filled in; nn.load's checks, refused without a change ------------------
 
+function checkpointDocument() {  // nn.save(model, path, optimizer=SGD(lr)): the document nn.load reads
+  const arch = architecture(), parameters = {}, labels = {};
+  arch.names.forEach((name, k) => { labels[name] = ""; parameters[name] = state.parameters[k]; });
+  return {
+    format: CONFIG.checkpoint.format,
+    version: CONFIG.checkpoint.version,
+    model: {
+      type: "MLP",
+      architecture: {n_inputs: 2, layer_sizes: [...arch.hidden, 1], activation: arch.activation, output_activation: "linear", bias: true},
+      neuron_names: arch.layout.flat().map(() => ""),
+      labels,
+    },
+    parameters,
+    optimizer: {parameters: arch.names, state: {type: "SGD", lr: state.learningRate, momentum: 0.0, velocity: arch.names.map(() => 0.0)}},
+  };
+}
+
 function exportCheckpoint() {
-  const arch = architecture(), document_ = JSON.parse(JSON.stringify(arch.checkpoint));
-  arch.names.forEach((name, k) => { document_.parameters[name] = state.parameters[k]; });
-  document_.optimizer.state.lr = state.learningRate;
+  const document_ = checkpointDocument();
   const text = JSON.stringify(document_, null, 1);
   $("checkpoint-text").value = text;
   const link = $("download");
@@ -342,7 +410,7 @@ function exportCheckpoint() {
   render();
 }
 
-function readCheckpoint(text) {  // [architecture index, parameters] or throws an Error saying what is wrong
+function readCheckpoint(text) {  // [architecture, parameters] or throws an Error saying what is wrong
   let saved;
   try { saved = JSON.parse(text); } catch (error) { throw new Error(`it is not JSON (${error.message})`); }
   if (!saved || saved.format !== "micro-autograd checkpoint") throw new Error("it is not a micro-autograd checkpoint");
@@ -354,10 +422,10 @@ function readCheckpoint(text) {  // [architecture index, parameters] or throws a
       shape.output_activation !== "linear" || shape.bias !== true) {
     throw new Error("its MLP is not one of 2 inputs, biases and one linear output");
   }
-  const hidden = sizes.slice(0, -1).join(",");
-  const found = CONFIG.architectures.findIndex((a) => a.hidden.join(",") === hidden && a.activation === shape.activation);
-  if (found < 0) throw new Error(`this page has no replay for hidden layers [${hidden}] with ${shape.activation}`);
-  const names = CONFIG.architectures[found].names, values = saved.parameters || {};
+  if (!sizes.slice(0, -1).every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`its layer sizes ${JSON.stringify(sizes)} are not whole numbers >= 1`);
+  if (!ACTIVATIONS.includes(shape.activation)) throw new Error(`its activation ${JSON.stringify(shape.activation)} is not one of ${ACTIVATIONS.join(", ")}`);
+  const arch = makeArchitecture(sizes.slice(0, -1), shape.activation);
+  const names = arch.names, values = saved.parameters || {};
   const extra = Object.keys(values).filter((name) => !names.includes(name));
   if (extra.length) throw new Error(`it has parameters this model has not: ${extra.join(", ")}`);
   const numbers = names.map((name) => {
@@ -365,13 +433,14 @@ function readCheckpoint(text) {  // [architecture index, parameters] or throws a
     if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`parameter ${name} is ${JSON.stringify(v)}, not a finite number`);
     return v;
   });
-  return [found, numbers];
+  return [arch, numbers];
 }
 
 function importCheckpoint() {
   try {
-    const [found, numbers] = readCheckpoint($("checkpoint-text").value);
-    state.arch = found;
+    const [arch, numbers] = readCheckpoint($("checkpoint-text").value);
+    state.arch = arch;
+    state.architectureMessage = "";
     state.parameters = numbers;
     restart(false);
     buildNetwork();
@@ -394,11 +463,29 @@ function restart(newWeights) {
   measure();
 }
 
+function parseHidden(text) {  // "8,8" as [8, 8]; "" or "none" as []; else throws an Error saying what is wrong
+  const cleaned = text.trim().toLowerCase(), {layers, width} = CONFIG.limits;
+  if (cleaned === "" || cleaned === "none") return [];
+  const sizes = cleaned.split(",").map((part) => part.trim());
+  if (!sizes.every((part) => /^[0-9]+$/.test(part))) throw new Error(`"${text}": give the hidden layers' sizes as whole numbers, e.g. 8,8`);
+  const numbers = sizes.map(Number);
+  if (numbers.length > layers || numbers.some((n) => n < 1 || n > width)) {
+    throw new Error(`"${text}": at most ${layers} hidden layers of 1 to ${width} neurons each`);
+  }
+  return numbers;
+}
+
 function changeArchitecture() {
-  const hidden = $("hidden").value, activation = $("activation").value;
-  let found = CONFIG.architectures.findIndex((a) => a.hidden.join(",") === hidden && a.activation === activation);
-  if (found < 0) found = CONFIG.architectures.findIndex((a) => a.hidden.join(",") === hidden);
-  state.arch = found;
+  let hidden;
+  try {
+    hidden = parseHidden($("hidden").value);
+  } catch (error) {
+    state.architectureMessage = `Not built, the model is unchanged: ${error.message}.`;
+    render();
+    return;
+  }
+  state.architectureMessage = "";
+  state.arch = makeArchitecture(hidden, $("activation").value);
   restart(true);
   buildNetwork();
   render();
@@ -418,11 +505,12 @@ function options(select, values, label = String) {
 }
 
 function setUp() {
+  state.arch = makeArchitecture(CONFIG.start.hidden, CONFIG.start.activation);
   const unique = (values) => [...new Set(values)];
   options($("learning-rate"), unique([...LEARNING_RATES, state.learningRate]).sort((a, b) => a - b));
   options($("batch-size"), unique([...BATCH_SIZES, state.batchSize]).sort((a, b) => a - b));
-  options($("hidden"), unique(CONFIG.architectures.map((a) => a.hidden.join(","))), (h) => h ? `[${h}]` : "none");
-  options($("activation"), unique(CONFIG.architectures.map((a) => a.activation)));
+  options($("hidden-suggestions"), CONFIG.suggestions.map((h) => h.join(",")), (h) => h ? `[${h}]` : "none");
+  options($("activation"), CONFIG.activations);
   options($("speed"), Object.keys(SPEEDS).sort((a, b) => (Number(a) || 1e9) - (Number(b) || 1e9)), (k) => SPEEDS[k]);
   $("speed").addEventListener("change", (e) => { state.speed = Number(e.target.value); render(); });
   options($("sample"), [...CONFIG.train.keys()], (k) => `${k} (class ${CONFIG.train[k][2]})`);
