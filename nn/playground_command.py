@@ -15,7 +15,7 @@ from typing import TextIO
 
 from .datasets import DATASETS
 from .layers import ACTIVATIONS, MLP
-from .playground import playground
+from .playground import MAX_HIDDEN_LAYERS, MAX_WIDTH, playground
 
 SAMPLES = 200
 
@@ -30,8 +30,10 @@ def hidden_layers(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(
             f"{text!r}: give the hidden layers' sizes as whole numbers, e.g. 8,8"
         ) from None
-    if any(size < 1 or size > 16 for size in sizes) or len(sizes) > 4:
-        raise argparse.ArgumentTypeError(f"{text!r}: at most 4 hidden layers of 1 to 16 neurons each")
+    if any(size < 1 or size > MAX_WIDTH for size in sizes) or len(sizes) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: at most {MAX_HIDDEN_LAYERS} hidden layers of 1 to {MAX_WIDTH} neurons each"
+        )
     return sizes
 
 
