@@ -996,3 +996,84 @@ def test_a_dict_or_a_set_where_numbers_or_values_belong_is_refused_by_name():
         kind = type(unordered).__name__
         with pytest.raises(TypeError, match=f"compiled function: {what} must be a sequence of numbers, not a {kind} "):
             call(unordered)
+
+
+# --- the plain call's own replay: ``floats``, seed 1.0 and fresh totals, bit for bit the general one's ------------
+
+
+def article_weight() -> float:
+    """A weight for the article's network, signed zeros and the awkward floats among them."""
+    return random.choice([0.0, -0.0, 1.0, -1.0, 5e-324, -1e50, random.uniform(-2, 2), random.gauss(0, 1e-3)])
+
+
+def test_a_plain_call_replays_the_general_code_and_the_eager_engine_to_the_bit():
+    model, replay = article_replay()
+    assert "\ndef floats(w1=None, w2=None, w3=None, w4=None, w5=None, w6=None):\n" in replay.code
+    assert "def floats" not in replay.source  # the reader's view is the general replay alone
+    random.seed(18)
+    for _ in range(300):
+        weights = [article_weight() for _ in range(6)]
+        output, gradients = replay(*weights)
+        assert replay._floats(*weights) is not None  # this call took the plain replay
+        general, totals = replay.accumulate([-0.0] * 6, numbers=weights)  # the general code: seed, += from -0.0
+        assert (general, list(totals)) == replay._plain_call(*weights)
+        assert same(output, general) and all(map(same, gradients, totals)), weights
+        for parameter, number in zip(model.parameters(), weights, strict=True):
+            parameter.data = number
+        eager = squared_error(model(article_inputs()), 1.0)
+        assert same(output, eager.data) and all(map(same, gradients, grad(eager, model.parameters()))), weights
+
+
+def test_a_plain_call_keeps_the_sign_of_a_zero_gradient_the_output_itself_and_an_unreached_parameter():
+    x, y, z = Value(1.0), Value(2.0), Value(3.0)
+    for f, numbers in [
+        (lambda: x * y, (-0.0, 0.0)),  # d/dx = y = +0.0, d/dy = x = -0.0
+        (lambda: x * -1.0 + y * 0.0, (2.0, -3.0)),  # d/dy = 0.0 * 1.0: +0.0; z is not reached
+        (lambda: x, (-0.0, 1.0)),  # the output is a parameter: its gradient is the seed
+        (lambda: x * x + x * y + (x - y), (-0.0, -0.0)),  # x reached by four edges, added in the sweep's order
+    ]:
+        replay = autograd.compile(f, [x, y, z])
+        assert "def floats(" in replay.code
+        output, gradients = replay(*numbers, 5.0)
+        general, totals = replay._plain_call(*numbers, 5.0)  # the general code: seed, += from the call's own totals
+        for leaf, number in zip([x, y, z], [*numbers, 5.0], strict=True):
+            leaf.data = number
+        eager = f()
+        expected = grad(eager, [x, y, z], allow_unused=True)
+        assert same(output, general) and same(output, eager.data)
+        assert all(map(same, gradients, totals)) and all(map(same, gradients, expected)), (gradients, expected)
+        assert same(gradients[2], 0.0)  # an unreached parameter: +0.0, as grad() gives
+
+
+@pytest.mark.parametrize(
+    "number", [numpy.float64(0.25), numpy.float32(0.25), 1, Fraction(1, 4), True, "0.25", None], ids=repr
+)
+def test_a_call_with_a_number_that_is_not_a_float_takes_the_checked_path(number):
+    _, replay = article_replay()
+    weights = [0.3, -0.2, 0.5, 0.1, -0.7, 0.9]
+    assert replay._floats(*weights[:5], number) is None  # the plain replay declines it: not a float itself
+    if type(number) in (bool, str) or number is None:
+        with pytest.raises(TypeError, match=f"input 5 must be an int or a float, not {type(number).__name__}"):
+            replay(*weights[:5], number)
+        return
+    output, gradients = replay(*weights[:5], number)  # converted as Value(...) converts it
+    assert (output, gradients) == replay(*weights[:5], float(Value(number).data))
+    assert type(output) is float and all(type(g) is float for g in gradients)
+
+
+def test_a_plain_call_with_the_wrong_count_is_refused_or_reads_the_parameters():
+    model, replay = article_replay()
+    with pytest.raises(TypeError, match="takes 6 input numbers, got 7"):
+        replay(*[0.5] * 7)
+    with pytest.raises(TypeError, match="takes 6 input numbers, got 2"):
+        replay(0.5, 0.5)
+    assert replay() == replay(*[p.data for p in model.parameters()])
+
+
+def test_a_large_graph_or_one_with_data_has_no_plain_replay_and_calls_the_general_one():
+    x = Value(1.0)
+    large = autograd.compile(lambda: sum((x * float(i) for i in range(40)), Value(0.0)), [x])
+    assert "def floats" not in large.code and large(2.0) == large._plain_call(2.0) == (1560.0, [780.0])
+    sample = [Value(0.0)]
+    with_data = autograd.compile(lambda: x * sample[0], [x], data=sample)
+    assert "def floats" not in with_data.code and with_data(2.0, data=[3.0]) == (6.0, [3.0])

@@ -373,6 +373,9 @@ class _Writer:
     # instead of writing them as numbers: ``arguments`` are what stands for them (constant leaves, _Constant).
     constants: Sequence[float] | None = None
     arguments: list[Any] = field(default_factory=list)
+    forward_lines: list[str] = field(default_factory=list)  # ``forward()``'s, kept for ``write_floats``
+    fresh: bool = False  # the backward being written starts as ``backward()`` does: seed 1.0, no totals
+    totals: list[str] = field(default_factory=list)  # the last backward's parameters' totals, as the code names them
 
     def __post_init__(self) -> None:
         self.allocate = _Names(self.target.reserved)
@@ -403,6 +406,28 @@ class _Writer:
         lines.append(f"return {returned}")
         return "def replay(parameters, data, seed, gradients):\n    " + "\n    ".join(lines) + "\n"
 
+    def write_floats(self) -> str:
+        """After ``write()``: the same replay as ``floats(<one name per parameter>)``, for the commonest call:
+        seed 1.0, fresh totals, every number a float (checked inline: any other call gets None and takes the
+        checked path). Its backward is ``backward(fresh=True)``'s: the eager sweep's own start, with no ``* seed``
+        (x * 1.0 is x) and no ``-0.0 +`` (-0.0 + x is x), so its numbers are ``replay``'s to the bit."""
+        traced, names = self.traced, self.names
+        arguments = [names[v] for v in self.parameters]  # None when not given: that call is not this one
+        lines = [f"if {' or '.join(f'type({a}) is not float' for a in arguments)}:", "    return None"]
+        if self.arguments:
+            lines.append(_unpack([names[v] for v in self.arguments], "constants"))
+        lines += self.forward_lines
+        self.fresh = True
+        try:
+            lines += self.backward()
+        finally:
+            self.fresh = False
+        returned = f"{names[traced.output]}, [{_listing(self.totals, '    ')}]"
+        if traced.has_aux:
+            returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
+        lines.append(f"return {returned}")
+        return f"def floats({', '.join(f'{a}=None' for a in arguments)}):\n    " + "\n    ".join(lines) + "\n"
+
     def sweeps(self) -> tuple[list[str], list[str]]:
         """The forward's lines and the backward's, each node and each edge of the traced graph written once."""
         traced = self.traced
@@ -421,7 +446,8 @@ class _Writer:
         for _, sources in traced.detached.values():
             self.needed.update(source for source in sources if isinstance(source, Value))
         backward_lines = self.backward()
-        return self.forward(), backward_lines
+        self.forward_lines = self.forward()
+        return self.forward_lines, backward_lines
 
     def take_constants(self) -> None:
         """Constants as arguments: each constant leaf, and each folded number save those a form written out by
@@ -582,15 +608,19 @@ class _Writer:
     # --- the two sweeps ---------------------------------------------------------------------------------
 
     def backward(self) -> list[str]:
-        """The chain rule as code: the one sweep, ``backward.edges``, run on symbols, a line per edge.
+        """The chain rule as code: the one sweep, ``backward.edges``, run on symbols, a line per edge (and in
+        ``totals``, the parameters' totals as the code names them at the end).
 
         The gradients are names: a node's first contribution is assigned to its ``d_`` name, the next ones
         added, and a parameter's are all added to the total it came in with (its ``d_`` name holds it from
         the start). Only the nodes whose gradient reaches a parameter are swept, and only the edges towards
         such nodes written: the rest cannot change a gradient. An unlabelled node reached by one edge whose
         contribution is its user's gradient itself (``1.0 *`` it) gets no line: it reads that name.
+        With ``fresh``: seed 1.0 and no totals coming in, as ``backward()`` starts: the seed is the number 1.0 (a
+        factor ``_product`` leaves out) and a parameter's first contribution is assigned like any node's; an
+        unreached parameter's total is 0.0.
         """
-        traced, names, uses = self.traced, self.names, self.uses
+        traced, names, uses, fresh = self.traced, self.names, self.uses, self.fresh
         assign, add = self.target.assign, self.target.add
         parameters = set(self.parameters)
         leads = self.leads = set(parameters)  # the nodes a parameter's gradient is passed through
@@ -599,13 +629,13 @@ class _Writer:
             x = node._x
             if x is not None and (x in leads or node._y in leads):
                 lead(node)
-        gradients: dict[Value, Any] = {p: _Gradient(f"d_{names[p]}") for p in parameters}  # the totals come in
+        gradients: dict[Value, Any] = {} if fresh else {p: _Gradient(f"d_{names[p]}") for p in parameters}
         lines: list[str] = []
         append = lines.append
         output = traced.output
-        if output in parameters:
+        if output in parameters and not fresh:
             append(add % (gradients[output].text, "seed"))
-        gradients[output] = _Gradient("seed")
+        gradients[output] = _Gradient("1.0" if fresh else "seed")
         order = [node for node in traced.order if node in leads and node._op is not None]  # leaves pass nothing on
         for edge in edges(order, gradients, self.local_symbols):
             parent = edge.parent
@@ -614,9 +644,16 @@ class _Writer:
             contribution = edge.contribution
             if not edge.first:  # the total is the parent's name, which the line adds to
                 append(add % (edge.total.text, contribution.text))
-            elif contribution is not edge.upstream or uses[parent] != 1 or parent.label:
+            elif uses[parent] != 1 or parent.label:
                 total = gradients[parent] = _Gradient(f"d_{names[parent]}")
                 append(assign % (total.text, contribution.text))
+            elif contribution is not edge.upstream:  # (with ``fresh``, a bare name is read as it is: ``c1``)
+                if fresh and contribution.precedence == _ATOM and contribution.text.isidentifier():
+                    gradients[parent] = _Gradient(contribution.text)
+                else:
+                    total = gradients[parent] = _Gradient(f"d_{names[parent]}")
+                    append(assign % (total.text, contribution.text))
+        self.totals = [gradients[p].text if p in gradients else "0.0" for p in self.parameters]
         return lines
 
     def local_symbols(self, node: Value) -> list[object]:
