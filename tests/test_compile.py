@@ -1008,7 +1008,7 @@ def article_weight() -> float:
 
 def test_a_plain_call_replays_the_general_code_and_the_eager_engine_to_the_bit():
     model, replay = article_replay()
-    assert "\ndef floats(w1=None, w2=None, w3=None, w4=None, w5=None, w6=None):\n" in replay.code
+    assert "\n    def floats(w1=None, w2=None, w3=None, w4=None, w5=None, w6=None):\n" in replay.code
     assert "def floats" not in replay.source  # the reader's view is the general replay alone
     random.seed(18)
     for _ in range(300):

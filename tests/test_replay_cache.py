@@ -71,6 +71,12 @@ def test_the_same_structure_hits_and_gives_its_own_numbers_and_source():
     assert second.source == _Writer(second._traced, [a, b], []).write()
     assert "a * b + -7.0" in second.source and "0.5" in second.source and "constants" not in second.source
     assert "constants" in second.code  # the code that runs reads them
+    # ... once per compiled graph, as cells of the closure ``bind`` made: no call unpacks them again
+    code = second._replay.__code__
+    assert "constants" not in code.co_names + code.co_varnames and {"c1", "c2"} <= set(code.co_freevars)
+    assert [cell.cell_contents for cell in second._replay.__closure__] != [
+        cell.cell_contents for cell in first._replay.__closure__
+    ]
 
 
 def _graph(first="b", second="b", power=2.0, operation="*", constant_leaf=False, aux=None):

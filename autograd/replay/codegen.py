@@ -372,6 +372,9 @@ class _Writer:
     # With ``constants`` (their numbers, in ``take_constants``' order), the code reads them from its ``constants``
     # instead of writing them as numbers: ``arguments`` are what stands for them (constant leaves, _Constant).
     constants: Sequence[float] | None = None
+    # With ``bound``, the functions leave the constants' unpacking to ``bind`` (``bound_source``), which runs it
+    # once per compiled graph: unpacked on every call, a chain's 900 constants cost more than its arithmetic.
+    bound: bool = False
     arguments: list[Any] = field(default_factory=list)
     forward_lines: list[str] = field(default_factory=list)  # ``forward()``'s, kept for ``write_floats``
     fresh: bool = False  # the backward being written starts as ``backward()`` does: seed 1.0, no totals
@@ -386,7 +389,7 @@ class _Writer:
         traced, names = self.traced, self.names
         lines = []  # the body's lines, indented when joined
         for leaves, role in ((self.parameters, "parameters"), (self.data, "data"), (self.arguments, "constants")):
-            if leaves:
+            if leaves and not (role == "constants" and self.bound):
                 lines.append(_unpack([names[v] for v in leaves], role))
         renamed = [
             f"{names[v]} is {v.label!r}" for v in [*self.parameters, *self.data] if v.label not in ("", names[v])
@@ -414,7 +417,7 @@ class _Writer:
         traced, names = self.traced, self.names
         arguments = [names[v] for v in self.parameters]  # None when not given: that call is not this one
         lines = [f"if {' or '.join(f'type({a}) is not float' for a in arguments)}:", "    return None"]
-        if self.arguments:
+        if self.arguments and not self.bound:
             lines.append(_unpack([names[v] for v in self.arguments], "constants"))
         lines += self.forward_lines
         self.fresh = True
@@ -427,6 +430,13 @@ class _Writer:
             returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
         lines.append(f"return {returned}")
         return f"def floats({', '.join(f'{a}=None' for a in arguments)}):\n    " + "\n    ".join(lines) + "\n"
+
+    def bound_source(self, functions: Sequence[str], names: Sequence[str]) -> str:
+        """``functions`` (written with ``bound``) inside ``bind(constants)``, which unpacks the constants once
+        and returns the functions called ``names``: their code reads the constants as the closure's cells."""
+        body = [_unpack([self.names[v] for v in self.arguments], "constants")] if self.arguments else []
+        body += ["\n".join(f"    {line}" if line else "" for line in text.splitlines()) for text in functions]
+        return "def bind(constants):\n    " + "\n".join(body).lstrip() + f"\n    return {', '.join(names)},\n"
 
     def sweeps(self) -> tuple[list[str], list[str]]:
         """The forward's lines and the backward's, each node and each edge of the traced graph written once."""

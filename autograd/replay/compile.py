@@ -499,19 +499,21 @@ def compile(
         key, constants = structure(traced, parameters, data)
         entry = code_cache.get(key)
         if entry is None:  # a structure not seen lately: write its code, with the constants as arguments
-            writer = _Writer(traced, parameters, data, constants=constants)
-            source = writer.write()
+            writer = _Writer(traced, parameters, data, constants=constants, bound=True)
+            functions, names = [writer.write()], ["replay"]
             if not data and len(writer.operands) <= _FLOATS_ENTRY_LIMIT:
-                source += "\n\n" + writer.write_floats()
+                functions.append(writer.write_floats())
+                names.append("floats")
+            source = writer.bound_source(functions, names)
             entry = Entry(source, builtins.compile(source, "<autograd.compile>", "exec"), writer.namespace)
             code_cache.put(key, entry)
-        namespace = {**entry.namespace, "constants": tuple(constants)}
+        namespace = dict(entry.namespace)
         exec(entry.code, namespace)
-        replay: Callable[..., Any] = namespace["replay"]  # type: ignore[assignment]
+        replay, *rest = namespace["bind"](tuple(constants))  # type: ignore[operator]
         compiled = CompiledGradient(f, parameters, data, traced, replay, entry.source, check)
-        floats = namespace.get("floats")
+        floats = rest[0] if rest else None
         if floats is not None:
-            compiled._floats = floats  # type: ignore[assignment]
+            compiled._floats = floats
         return compiled
 
 
