@@ -11,9 +11,9 @@ labels of a hinge loss, a notebook cell run again. So the code is kept, keyed by
 - where the output (and the aux values) are, and how many parameters and data there are.
 
 The constants (a folded number such as the 2 of ``x * 2``, a constant leaf) are not in the key: the code
-reads them from its ``constants``, so graphs that differ only in them share it. The numbers that a form
-written out by hand reads (the exponent of ``x ** 2.0``) are in the key, bit for bit. Labels are not: they
-only name the code's variables; ``.source``, which shows them, is written for each graph when read.
+reads them as its globals, set for each compiled graph, so graphs that differ only in them share it. The
+numbers that a form written out by hand reads (the exponent of ``x ** 2.0``) are in the key, bit for bit.
+Labels are not: they only name the code's variables; ``.source``, which shows them, is written for each graph when read.
 
 The key is compared in full on every hit (a hash is only where to look), so a graph that differs in one
 wire, one operation, one structural constant or one role never gets another's code. The cache holds the
@@ -86,11 +86,13 @@ def structure(
 
 
 class Entry(NamedTuple):
-    """What a structure's code is: its source (constants as names), CPython's code of it, and its namespace."""
+    """What a structure's code is: its source (constants as names), CPython's code of it, its namespace, and
+    the names it reads the constants by (set per compiled graph, in ``structure``'s order)."""
 
     source: str
     code: CodeType
     namespace: dict[str, object]
+    constant_names: tuple[str, ...]
 
 
 class CodeCache:

@@ -60,7 +60,19 @@ class _Symbol:
         return _combine(other, " - ", self, _SUM)
 
     def __mul__(self, other: object) -> _Symbol:
-        return _product(self, other)
+        if not isinstance(other, _Symbol):
+            return _product(self, other)
+        # symbol * symbol, the writer's every edge (local * upstream): ``_product``, without its calls
+        a, b = self.text, other.text
+        if a == "1.0":
+            return other
+        if b == "1.0":
+            return self
+        if self.precedence < _PRODUCT:
+            a = f"({a})"
+        if other.precedence <= _PRODUCT:
+            b = f"({b})"
+        return _Symbol(f"{a} * {b}", _PRODUCT)
 
     def __rmul__(self, other: object) -> _Symbol:
         return _product(other, self)
@@ -140,6 +152,30 @@ class _Gradient(_Symbol):
 
     def __add__(self, other: object) -> _Symbol:
         return self
+
+
+class _Sum(_Symbol):
+    """``owner``'s gradient while the sweep gathers it: its users' contributions, in the sweep's order. Its text
+    is the name the code gives the total (``d_h1``), or, once written (``_Writer.sum_line``), the name it reads.
+    A node reached by one edge that passes its user's gradient on as it is (``1.0 *`` it) holds the same object."""
+
+    __slots__ = ("owner", "terms", "upstream")
+
+    def __init__(self, owner: Value, name: str, terms: list[_Symbol], upstream: object = None) -> None:
+        self.text = name
+        self.precedence = _ATOM
+        self.owner = owner
+        self.terms = terms
+        self.upstream = upstream  # the gradient of the user the first contribution came from
+
+    def __add__(self, other: object) -> _Symbol:
+        self.terms.append(other)  # type: ignore[arg-type]
+        return self
+
+
+def _bare(symbol: _Symbol) -> bool:
+    """A name alone (``c1``, ``w5``), which a gradient that is only it may read as it is."""
+    return symbol.precedence == _ATOM and symbol.text.isidentifier()
 
 
 class _Constant:
@@ -226,6 +262,14 @@ _RESERVED = frozenset(
         "seed",
         "gradients",
         "constants",
+        # the names ``write_call``'s function and the bound code read besides their own
+        "add",
+        "self",
+        "more",
+        "mode",
+        "RECORD",
+        "general",
+        "missing",
     ]
 )
 
@@ -372,11 +416,20 @@ class _Writer:
     # With ``constants`` (their numbers, in ``take_constants``' order), the code reads them from its ``constants``
     # instead of writing them as numbers: ``arguments`` are what stands for them (constant leaves, _Constant).
     constants: Sequence[float] | None = None
-    # With ``bound``, the functions leave the constants' unpacking to ``bind`` (``bound_source``), which runs it
-    # once per compiled graph: unpacked on every call, a chain's 900 constants cost more than its arithmetic.
+    # With ``bound``, the functions read the constants as their globals (``constant_names``), set once per compiled
+    # graph: unpacked on every call, a chain's 900 constants would cost more than its arithmetic, and as cells of a
+    # closure CPython's compile() takes twice as long over them.
     bound: bool = False
+    # With ``bound``, the parameters' totals are written in the list the code returns, not a line each (CPython
+    # compiles that in half the time; ``.source`` keeps the lines): ``returned`` holds each parameter's new total,
+    # ``list(map(add, gradients, [i1 * d_h1, ...]))`` when each gets at most one contribution (``added``), else
+    # ``[d_w1 + i1 * d_h1 + ..., ...]``.
+    returned: list[str] = field(default_factory=list)
+    added: bool = False
+    lines: list[str] = field(default_factory=list)  # the backward's lines so far
+    gradients: dict[Value, Any] = field(default_factory=dict)  # the backward's gradients so far, as symbols
     arguments: list[Any] = field(default_factory=list)
-    forward_lines: list[str] = field(default_factory=list)  # ``forward()``'s, kept for ``write_floats``
+    forward_lines: list[str] = field(default_factory=list)  # ``forward()``'s, kept for ``write_call``
     fresh: bool = False  # the backward being written starts as ``backward()`` does: seed 1.0, no totals
     totals: list[str] = field(default_factory=list)  # the last backward's parameters' totals, as the code names them
 
@@ -397,46 +450,60 @@ class _Writer:
         if renamed:
             lines.append(f"# inputs: {', '.join(renamed)}")
         lines += forward_lines
-        lines.append("# backward: d_name is seed * d(output)/d(name), the chain rule edge by edge;")
-        lines.append("# a parameter's d_name starts at the total it came in with and adds every contribution")
+        lines.append("# backward: d_name is seed * d(output)/d(name), the chain rule edge by edge: the sum of")
+        if self.returned:
+            lines.append(
+                "# its users' contributions; a parameter's returned total adds its own to the one it came in with"
+            )
+        else:
+            lines.append("# its users' contributions; a parameter's d_name starts at the total it came in with")
         gradients = [f"d_{names[v]}" for v in self.parameters]
-        if gradients:
+        if gradients and not self.added:
             lines.append(_unpack(gradients, "gradients"))
         lines += backward_lines
-        returned = f"{names[traced.output]}, [{_listing(gradients, '    ')}]"
+        totals = f"[{_listing(self.returned or gradients, '    ')}]"
+        returned = f"{names[traced.output]}, {f'list(map(add, gradients, {totals}))' if self.added else totals}"
         if traced.has_aux:
             returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
         lines.append(f"return {returned}")
         return "def replay(parameters, data, seed, gradients):\n    " + "\n    ".join(lines) + "\n"
 
-    def write_floats(self) -> str:
-        """After ``write()``: the same replay as ``floats(<one name per parameter>)``, for the commonest call:
-        seed 1.0, fresh totals, every number a float (checked inline: any other call gets None and takes the
-        checked path). Its backward is ``backward(fresh=True)``'s: the eager sweep's own start, with no ``* seed``
-        (x * 1.0 is x) and no ``-0.0 +`` (-0.0 + x is x), so its numbers are ``replay``'s to the bit."""
+    def write_call(self) -> str:
+        """After ``write()``: this graph's own ``__call__``, ``call(self, <one name per parameter>, *more,
+        data=None)``, for the commonest call: one float per parameter (checked inline), no data, seed 1.0, fresh
+        totals, the plain grad mode. It replays such a call at once, without a step between; any other call, and
+        one that fails, goes to ``general`` (``CompiledGradient.__call__``) with its numbers as given, which
+        converts, refuses or runs the engine. Its backward is ``backward(fresh=True)``'s: the eager sweep's own
+        start, with no ``* seed`` (x * 1.0 is x) and no ``-0.0 +`` (-0.0 + x is x), so its numbers are
+        ``replay``'s to the bit."""
         traced, names = self.traced, self.names
-        arguments = [names[v] for v in self.parameters]  # None when not given: that call is not this one
-        lines = [f"if {' or '.join(f'type({a}) is not float' for a in arguments)}:", "    return None"]
-        if self.arguments and not self.bound:
-            lines.append(_unpack([names[v] for v in self.arguments], "constants"))
-        lines += self.forward_lines
+        arguments = [names[v] for v in self.parameters]  # ``missing`` when not given: that call is not this one
+        body = list(self.forward_lines)
         self.fresh = True
         try:
-            lines += self.backward()
+            body += self.backward()
         finally:
             self.fresh = False
         returned = f"{names[traced.output]}, [{_listing(self.totals, '    ')}]"
         if traced.has_aux:
             returned += f", [{_listing([names[v] for v in traced.aux], '    ')}]"
-        lines.append(f"return {returned}")
-        return f"def floats({', '.join(f'{a}=None' for a in arguments)}):\n    " + "\n    ".join(lines) + "\n"
+        body.append(f"return {returned}")
+        checks = [*(f"{a}.__class__ is float" for a in arguments), "not more", "data is None", "mode() is RECORD"]
+        given = f"*[n for n in ({', '.join(arguments)},) if n is not missing], " if arguments else ""
+        lines = [
+            f"if {' and '.join(checks)}:",
+            "    try:",
+            *(f"        {line}" for line in "\n".join(body).split("\n")),
+            "    except (ArithmeticError, ValueError):",
+            "        pass  # the general call runs the engine, whose error names the operation",
+            f"return general(self, {given}*more, data=data)",
+        ]
+        signature = ", ".join(["self", *(f"{a}=missing" for a in arguments), "*more", "data=None"])
+        return f"def call({signature}):\n    " + "\n    ".join(lines) + "\n"
 
-    def bound_source(self, functions: Sequence[str], names: Sequence[str]) -> str:
-        """``functions`` (written with ``bound``) inside ``bind(constants)``, which unpacks the constants once
-        and returns the functions called ``names``: their code reads the constants as the closure's cells."""
-        body = [_unpack([self.names[v] for v in self.arguments], "constants")] if self.arguments else []
-        body += ["\n".join(f"    {line}" if line else "" for line in text.splitlines()) for text in functions]
-        return "def bind(constants):\n    " + "\n".join(body).lstrip() + f"\n    return {', '.join(names)},\n"
+    def constant_names(self) -> list[str]:
+        """The names the code (written with ``constants`` and ``bound``) reads the constants by, in their order."""
+        return [self.names[v] for v in self.arguments]
 
     def sweeps(self) -> tuple[list[str], list[str]]:
         """The forward's lines and the backward's, each node and each edge of the traced graph written once."""
@@ -489,7 +556,8 @@ class _Writer:
         if len(arguments) != len(self.constants or ()):
             raise AssertionError(f"{len(arguments)} constants written, {len(self.constants or ())} given")
         self.arguments = arguments
-        self.namespace["constants"] = tuple(self.constants or ())
+        if not self.bound:  # (bound, the compiled graph sets each constant's name: ``constant_names``)
+            self.namespace["constants"] = tuple(self.constants or ())
 
     def name_functions(self) -> None:
         """Names for the table's functions the code may call: ``exp``, ``local_power``..., and ``detached``'s."""
@@ -618,98 +686,152 @@ class _Writer:
     # --- the two sweeps ---------------------------------------------------------------------------------
 
     def backward(self) -> list[str]:
-        """The chain rule as code: the one sweep, ``backward.edges``, run on symbols, a line per edge (and in
-        ``totals``, the parameters' totals as the code names them at the end).
+        """The chain rule as code: the one sweep, ``backward.edges``, run on symbols (and in ``totals``, the
+        parameters' totals as the code names them at the end).
 
-        The gradients are names: a node's first contribution is assigned to its ``d_`` name, the next ones
-        added, and a parameter's are all added to the total it came in with (its ``d_`` name holds it from
-        the start). Only the nodes whose gradient reaches a parameter are swept, and only the edges towards
-        such nodes written: the rest cannot change a gradient. An unlabelled node reached by one edge whose
-        contribution is its user's gradient itself (``1.0 *`` it) gets no line: it reads that name.
-        With ``fresh``: seed 1.0 and no totals coming in, as ``backward()`` starts: the seed is the number 1.0 (a
-        factor ``_product`` leaves out) and a parameter's first contribution is assigned like any node's; an
-        unreached parameter's total is 0.0.
+        A node's gradient is the sum of its users' contributions in the sweep's order (``_Sum``), written as one
+        line when the sweep comes to the node, after all its users: ``d_h1 = w5 * d_out + w7 * d_out2``. Added
+        left to right as the sweep adds them, it is the same float to the bit, and a line per node costs
+        CPython's compile() less than a line per edge. A parameter's total starts at the one it came in with:
+        ``d_w1 += i1 * d_h1`` for each contribution, or with ``bound``, one sum in the returned list. Only the
+        nodes whose gradient reaches a parameter are swept, and only the edges towards such nodes written: the
+        rest cannot change a gradient. An unlabelled node reached by one edge whose contribution is its user's
+        gradient itself (``1.0 *`` it) gets no line: it reads that name. With ``fresh``: seed 1.0 and no totals
+        coming in, as ``backward()`` starts: the seed is the number 1.0 (a factor ``_product`` leaves out) and
+        a parameter's total is its contributions' sum (an unreached parameter's is 0.0).
         """
-        traced, names, uses, fresh = self.traced, self.names, self.uses, self.fresh
+        traced, names, fresh, uses = self.traced, self.names, self.fresh, self.uses
         assign, add = self.target.assign, self.target.add
-        parameters = set(self.parameters)
+        parameters = self.parameters
         leads = self.leads = set(parameters)  # the nodes a parameter's gradient is passed through
         lead = leads.add
         for node in traced.order:
-            x = node._x
-            if x is not None and (x in leads or node._y in leads):
+            x = node._x_
+            if x is not None and (x in leads or node._y_ in leads):
                 lead(node)
-        gradients: dict[Value, Any] = {} if fresh else {p: _Gradient(f"d_{names[p]}") for p in parameters}
+        order = [node for node in traced.order if node in leads and node._op_ is not None]  # leaves pass nothing on
+        bound = self.bound
+        # Totals that came in, each parameter's own line adding to it (``.source``): its ``d_`` name from the start
+        seeded = {p: _Sum(p, f"d_{names[p]}", []) for p in parameters} if not (fresh or bound) else {}
+        returning = set(parameters) if bound and not fresh else ()  # totals written into the returned list
+        gradients: dict[Value, Any] = dict(seeded)
+        sums: dict[Value, _Sum] = {}  # the returned parameters' sums of more than one contribution
         lines: list[str] = []
+        self.lines = lines
         append = lines.append
         output = traced.output
-        if output in parameters and not fresh:
-            append(add % (gradients[output].text, "seed"))
+        if output in seeded:  # the seed is its first contribution (and its last: the output has no users)
+            append(add % (seeded[output].text, "seed"))
         gradients[output] = _Gradient("1.0" if fresh else "seed")
-        order = [node for node in traced.order if node in leads and node._op is not None]  # leaves pass nothing on
-        for edge in edges(order, gradients, self.local_symbols):
-            parent = edge.parent
+        self.gradients = gradients
+        for _, parent, _, _, upstream, contribution, _, first in edges(order, gradients, self.local_symbols):
             if parent not in leads:
                 continue
-            contribution = edge.contribution
-            if not edge.first:  # the total is the parent's name, which the line adds to
-                append(add % (edge.total.text, contribution.text))
-            elif uses[parent] != 1 or parent.label:
-                total = gradients[parent] = _Gradient(f"d_{names[parent]}")
-                append(assign % (total.text, contribution.text))
-            elif contribution is not edge.upstream:  # (with ``fresh``, a bare name is read as it is: ``c1``)
-                if fresh and contribution.precedence == _ATOM and contribution.text.isidentifier():
-                    gradients[parent] = _Gradient(contribution.text)
-                else:
-                    total = gradients[parent] = _Gradient(f"d_{names[parent]}")
-                    append(assign % (total.text, contribution.text))
-        self.totals = [gradients[p].text if p in gradients else "0.0" for p in self.parameters]
+            if first:
+                if uses[parent] != 1:  # the sum of its contributions starts: written when the sweep reaches it
+                    total = gradients[parent] = _Sum(parent, f"d_{names[parent]}", [contribution], upstream)
+                    if parent in returning:
+                        sums[parent] = total
+                elif parent in returning:
+                    pass  # its one contribution goes into the returned list
+                elif parent.label or not (contribution is upstream or (fresh and _bare(contribution))):
+                    gradients[parent] = _Gradient(f"d_{names[parent]}")  # its one contribution: its line now
+                    append(assign % (gradients[parent].text, contribution.text))
+                # else it reads the one contribution's name (its user's gradient itself, or with ``fresh`` a
+                # bare name such as ``c1``), which the sweep has put there
+            elif parent in seeded:  # a parameter's total, added to as in the sweep
+                append(add % (seeded[parent].text, contribution.text))
+                seeded[parent].terms.pop()
+        if fresh:
+            for parameter in parameters:
+                own = gradients.get(parameter)
+                if own.__class__ is _Sum and own.owner is parameter:
+                    self.sum_line(parameter, own)
+        elif bound:
+            every = [sums[p].terms if p in sums else [gradients[p]] if p in gradients else [] for p in parameters]
+            self.added = all(len(terms) <= 1 for terms in every)
+            if self.added:  # each total plus its one contribution (-0.0 for none: d + -0.0 is d, to the bit)
+                self.returned = [terms[0].text if terms else "-0.0" for terms in every]
+            else:
+                self.returned = [
+                    " + ".join([f"d_{names[p]}", *(_wrap(t, t.precedence <= _SUM) for t in terms)])
+                    for p, terms in zip(parameters, every, strict=True)
+                ]
+        self.totals = [gradients[p].text if p in gradients else "0.0" for p in parameters]
         return lines
+
+    def sum_line(self, node: Value, total: _Sum) -> None:
+        """The line of ``node``'s gradient, the sum of ``total``'s terms (none for a node that reads its one user's
+        gradient, or with ``fresh`` a bare name); ``total``'s text is then the name the code reads it by."""
+        terms = total.terms
+        first = terms[0]
+        if len(terms) > 1:
+            text = " + ".join(
+                [_wrap(first, first.precedence < _SUM), *(_wrap(t, t.precedence <= _SUM) for t in terms[1:])]
+            )
+        elif self.uses[node] != 1 or node.label:
+            text = first.text
+        elif first is total.upstream:  # its user's gradient itself: no line, the same name
+            total.text = first.text
+            return
+        elif self.fresh and _bare(first):
+            total.text = first.text  # (with ``fresh``, a bare name is read as it is: ``c1``)
+            return
+        else:
+            text = first.text
+        self.lines.append(self.target.assign % (total.text, text))
 
     def local_symbols(self, node: Value) -> list[object]:
         """``node``'s local derivatives as symbols, aligned with ``node.parents``: the ``local_grads`` that
         ``edges`` reads. Each is its template filled with the operands' names (a read name is then one the
-        forward must keep); towards a node that leads to no parameter, ``_UNWRITTEN``."""
+        forward must keep); towards a node that leads to no parameter, ``_UNWRITTEN``. The sweep asks when it
+        comes to ``node``, after all its users: ``node``'s gradient is then complete, and its line is written
+        (``sum_line``), before the lines of the contributions that read it."""
+        total = self.gradients.get(node)
+        if total.__class__ is _Sum and total.owner is node:
+            self.sum_line(node, total)
         names, literal, need, leads = self.names, self.literal, self.needed.add, self.leads
         operands = self.operands[node]
-        op: Operation = node._op  # type: ignore[assignment]  # (edges() passes operations only)
-        if len(operands) == 1 or not (isinstance(operands[0], float) or isinstance(operands[1], float)):
+        op: Operation = node._op_  # type: ignore[assignment]  # (edges() passes operations only)
+        x, y = node._x_, node._y_  # node.parents, from the record's slots
+        if len(operands) == 1:
             templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
-            if len(operands) == 2 and node._y_ is None:  # a constant as an argument: its slope is not written
-                templates = templates[:1] if operands[0] is node._x_ else templates[1:]
-        else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
-            number = operands[0] if isinstance(operands[0], float) else operands[1]
-            key = (op, number is operands[0], number)
-            templates = self.by_number.get(key) if number else None
-            if templates is None:
-                templates = self.local_templates(op, operands)
-                if number:
-                    self.by_number[key] = templates
-        reads = [*operands, node]  # what a template's slots stand for: the operands, then the output
-        texts: list[str] | None = None
+        else:
+            a, b = operands
+            if a.__class__ is not float and b.__class__ is not float:
+                templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
+                if y is None:  # a constant as an argument: its slope is not written
+                    templates = templates[:1] if a is x else templates[1:]
+            else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
+                number = a if a.__class__ is float else b
+                key = (op, number is a, number)
+                templates = self.by_number.get(key) if number else None
+                if templates is None:
+                    templates = self.local_templates(op, operands)
+                    if number:
+                        self.by_number[key] = templates
         symbols: list[object] = []
-        for template, parent in zip(templates, node.parents, strict=True):
+        append = symbols.append
+        for template, parent in zip(templates, (x,) if y is None else (x, y), strict=True):
+            text, precedence, read_slots, alone, _, constant = template
             if parent not in leads:
-                symbols.append(_UNWRITTEN)
-                continue
-            if template.constant is not None:
-                symbols.append(template.constant)
-                continue
-            if template.alone >= 0:  # one operand, or the output: the other factor of a product, say
-                read = reads[template.alone]
-                if isinstance(read, float):
-                    symbols.append(_Symbol(*literal(read)))
+                append(_UNWRITTEN)
+            elif constant is not None:
+                append(constant)
+            elif alone >= 0:  # one operand, or the output: the other factor of a product, say
+                read = operands[alone] if alone < len(operands) else node
+                if read.__class__ is float:
+                    append(_Symbol(*literal(read)))
                 else:
                     need(read)
-                    symbols.append(_Symbol(names[read]))
-                continue
-            local = template.text
-            if template.reads:
-                if texts is None:
-                    texts = [literal(o)[0] if isinstance(o, float) else names[o] for o in reads]
-                local = local.format(*texts)
-                self.needed.update(r for r in map(reads.__getitem__, template.reads) if isinstance(r, Value))
-            symbols.append(_Symbol(local, template.precedence))
+                    append(_Symbol(names[read]))
+            else:
+                reads = [*operands, node]  # what the slots stand for: the operands, then the output
+                for slot in read_slots:
+                    if reads[slot].__class__ is not float:
+                        need(reads[slot])
+                texts = [literal(o)[0] if o.__class__ is float else names[o] for o in reads]  # type: ignore
+                append(_Symbol(text.format(*texts), precedence))
         return symbols
 
     def forward(self) -> list[str]:

@@ -124,6 +124,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from itertools import compress
 from operator import attrgetter
+from types import CodeType
 from typing import Any
 
 from ..errors import GraphError, NumericOverflowError
@@ -137,10 +138,11 @@ from .tracing import _bits, _first_difference, _program, _rebuild, _shorten, _St
 __all__ = ["CompiledGradient", "compile", "detached"]
 
 _FLOATS = frozenset([float])
-# A graph without data and of at most this many operations also gets ``floats``, the replay of a plain call (see
-# ``_Writer.write_floats``): it saves about 0.4 us a call, which is a step's time on such graphs, while on a larger
-# one it would be a few per cent of the call for twice the code to write and compile.
-_FLOATS_ENTRY_LIMIT = 32
+# A graph without data and of at most this many operations also gets its own ``__call__``, the replay of a plain
+# call (see ``_Writer.write_call``): it saves about 0.3 us a call, which is a step's time on such graphs, while on
+# a larger one it would be a few per cent of the call for twice the code to write and compile.
+_CALL_LIMIT = 32
+_MISSING = object()  # a parameter's number not given to a graph's own ``__call__``
 _NUMBER = attrgetter("data")
 
 # One lock for every compiled function: held while a checked call has put its numbers into the inputs, and
@@ -203,10 +205,7 @@ class CompiledGradient:
         self.unreached = frozenset(compress(range(len(reached)), map(operator.not_, reached)))
         self._replay = replay
         self._plain_count = -1 if self.data else len(self.parameters)  # a call with this many numbers may go lean
-        # The replay of a plain call (one float per parameter, seed 1.0, fresh totals; None for any other numbers):
-        # ``floats``, when compile wrote one (it checks its numbers itself), else the general replay's.
-        self._floats: Callable[..., Any] = self._plain_call
-        self.code = code  # the source of the code that runs: ``.source`` with its constants read from ``constants``
+        self.code = code  # the source of the code that runs: ``.source`` with its constants read as globals
         self._source: str | None = None
 
     @property
@@ -252,7 +251,7 @@ class CompiledGradient:
     def __call__(self, *numbers: float, data: Sequence[float] | None = None) -> Any:
         if data is None and not self.check and _mode_now() is RECORD:  # no data, no check, no anomaly mode
             try:  # the lean path: one float per parameter, the replay at once (None for any other numbers)
-                result = self._floats(*numbers)
+                result = self._plain_call(*numbers)
             except (ArithmeticError, ValueError, TypeError):  # (too many numbers: a TypeError, named below)
                 result = None  # the full path below runs the engine, whose error names the operation
             if result is not None:
@@ -416,6 +415,16 @@ class CompiledGradient:
         return self._result(traced.output, gradients, traced.aux)
 
 
+# What a graph's own ``__call__`` reads besides its numbers and constants (see ``_Writer.write_call``).
+_CALL_NAMES = {
+    "general": CompiledGradient.__call__,
+    "mode": _mode_now,
+    "RECORD": RECORD,
+    "missing": _MISSING,
+    "add": operator.add,
+}
+
+
 def _plain(values: object, count: int) -> bool:
     """``values`` are ``count`` floats (exactly: a subclass is converted) in a tuple or a list: used as they are."""
     kind = values.__class__
@@ -498,23 +507,36 @@ def compile(
     with _collector_paused():
         key, constants = structure(traced, parameters, data)
         entry = code_cache.get(key)
-        if entry is None:  # a structure not seen lately: write its code, with the constants as arguments
+        if entry is None:  # a structure not seen lately: write its code, with the constants as its globals
             writer = _Writer(traced, parameters, data, constants=constants, bound=True)
-            functions, names = [writer.write()], ["replay"]
-            if not data and len(writer.operands) <= _FLOATS_ENTRY_LIMIT:
-                functions.append(writer.write_floats())
-                names.append("floats")
-            source = writer.bound_source(functions, names)
-            entry = Entry(source, builtins.compile(source, "<autograd.compile>", "exec"), writer.namespace)
+            functions = [writer.write()]
+            if not data and len(writer.operands) <= _CALL_LIMIT:
+                functions.append(writer.write_call())
+            source = "\n".join(functions)
+            namespace = {**writer.namespace, **_CALL_NAMES}
+            code = builtins.compile(source, "<autograd.compile>", "exec")
+            entry = Entry(source, code, namespace, tuple(writer.constant_names()))
             code_cache.put(key, entry)
         namespace = dict(entry.namespace)
-        exec(entry.code, namespace)
-        replay, *rest = namespace["bind"](tuple(constants))  # type: ignore[operator]
-        compiled = CompiledGradient(f, parameters, data, traced, replay, entry.source, check)
-        floats = rest[0] if rest else None
-        if floats is not None:
-            compiled._floats = floats
-        return compiled
+        namespace.update(zip(entry.constant_names, constants, strict=True))
+        exec(_own_copy(entry.code), namespace)
+        call: Any = namespace.get("call")
+        kind = CompiledGradient if call is None or check else _with_call(call)
+        return kind(f, parameters, data, traced, namespace["replay"], entry.source, check)  # type: ignore[arg-type]
+
+
+def _own_copy(module: CodeType) -> CodeType:
+    """``module`` with its functions' code copied: each compiled graph's functions then warm CPython's caches
+    for their own globals (shared code would be re-specialised back and forth between two graphs of one structure
+    called in turn, a hinge loss's two labels say, each time a constant is read)."""
+    return module.replace(co_consts=tuple(c.replace() if isinstance(c, CodeType) else c for c in module.co_consts))
+
+
+def _with_call(call: Callable[..., Any]) -> type[CompiledGradient]:
+    """CompiledGradient, with ``call`` (``_Writer.write_call``'s function) as its ``__call__``: a plain call then
+    runs the replay at once, with no Python step between (a step is a third of the call on the article's graph)."""
+    namespace = {"__call__": call, "__slots__": (), "__module__": __name__, "__qualname__": "CompiledGradient"}
+    return type("CompiledGradient", (CompiledGradient,), namespace)
 
 
 def _check_leaves(parameters: list[Value], data: list[Value]) -> None:
