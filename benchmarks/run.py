@@ -290,7 +290,7 @@ TARGETS = [
     ("C", EAGER, BASELINE, 5.0, "faster"),
     ("D", EAGER, BASELINE, 15.0, "faster"),
     ("E", EAGER, BASELINE, 60.0, "faster"),
-    ("A", COMPILED, LIMIT, 2.0, "within"),
+    ("A", COMPILED, LIMIT, 2.5, "within"),  # issue 18 (issue 12's was 2x, set when the floats returned lists)
     ("B", COMPILED, LIMIT, 2.0, "within"),
 ]
 TRACE_PER_OP = 5e-6
@@ -527,9 +527,11 @@ def report(args: argparse.Namespace, engines: Sequence[str], turns: int, command
         lines += ["", "### Tracing and generating the replay", "", *compiled]
     lines += ["", "### Against the targets", "", *targets(timings, memory), ""]
     lines += [
-        'The two "within 2x of the hand-written floats" targets date from before issue 12, when the floats'
+        'The "within 2x of the hand-written floats" target (B) dates from before issue 12, when the floats'
         " were a function returning lists; the floats are now the step written inline on local variables, the"
-        " tightest plain Python. Tracing's target is shown twice: for micro-autograd's own work (recording the"
+        " tightest plain Python; issue 18 set A's at 2.5x against them. The 5 us tracing target is issue 12's;"
+        " issue 18's are 10 us the first time a structure is traced and 2.5 us again (B and E). Tracing's 5 us"
+        " target is shown twice: for micro-autograd's own work (recording the"
         " graph and writing the code) and for all of `autograd.compile`, which adds CPython's own `compile()`"
         " of the written code (see the tracing table).",
     ]

@@ -1001,7 +1001,7 @@ def test_a_dict_or_a_set_where_numbers_or_values_belong_is_refused_by_name():
             call(unordered)
 
 
-# --- the plain call's own replay: ``floats``, seed 1.0 and fresh totals, bit for bit the general one's ------------
+# --- the plain call's own replay: a graph's ``__call__``, seed 1.0 and fresh totals, bit for bit the general one's
 
 
 def article_weight() -> float:

@@ -326,5 +326,5 @@ def test_every_reader_of_gradients_draws_its_edges_from_the_one_sweep(monkeypatc
     stepthrough_html(f)
     explain("tanh(x*w) + w*w", x=0.5, w=-1.5)
     compile(lambda: (x * w).tanh() + w * w, [w])
-    # compile writes two backwards from the sweep: ``replay``'s and ``floats``' (a plain call's, a small graph's)
+    # compile writes two backwards from the sweep: ``replay``'s and its own ``__call__``'s (a small graph's)
     assert seen == {**dict.fromkeys(readers, 7), "replay.codegen": 14}

@@ -173,6 +173,12 @@ class _Sum(_Symbol):
         return self
 
 
+def _numbers_only(templates: Sequence[_Template]) -> list[object] | None:
+    """The local derivatives that are numbers whatever the operands (``x + y``: 1.0 and 1.0), else None."""
+    constants: list[object] = [template.constant for template in templates]
+    return None if any(constant is None for constant in constants) else constants
+
+
 def _bare(symbol: _Symbol) -> bool:
     """A name alone (``c1``, ``w5``), which a gradient that is only it may read as it is."""
     return symbol.precedence == _ATOM and symbol.text.isidentifier()
@@ -310,6 +316,16 @@ class _Names:
         return f"{prefix}{number}"
 
 
+_PLACE_NAMES: list[str] = []  # "t1", "t2", ...: made once for every graph
+
+
+def _place_names(count: int) -> list[str]:
+    """The first ``count`` names of the ``t`` form (``t1``... ``t{count}``)."""
+    if len(_PLACE_NAMES) < count:
+        _PLACE_NAMES.extend(f"t{place}" for place in range(len(_PLACE_NAMES) + 1, count + 1))
+    return _PLACE_NAMES[:count]
+
+
 def _comment(label: str) -> str:
     """A label as a comment: ``repr`` escapes every character that could end the line or the comment."""
     return f"  # {label!r}" if label else ""
@@ -407,7 +423,7 @@ class _Writer:
     functions: dict[object, str] = field(default_factory=dict)
     allocate: _Names = field(init=False)
     operands: dict[Value, tuple[Value | float, ...]] = field(default_factory=dict)  # each operation's, read once
-    uses: Counter[Value] = field(default_factory=Counter)  # how many edges leave each node (to its users)
+    uses: dict[Value, int] = field(default_factory=dict)  # how many edges leave each node (to its users)
     templates: dict[object, Any] = field(default_factory=dict)  # per operation and pattern of operands
     literals: dict[float, tuple[str, int]] = field(default_factory=dict)
     needed: set[Value] = field(default_factory=set)  # nodes the code must name: read by the backward, or returned
@@ -427,6 +443,9 @@ class _Writer:
     returned: list[str] = field(default_factory=list)
     added: bool = False
     lines: list[str] = field(default_factory=list)  # the backward's lines so far
+    symbols: dict[object, _Symbol] = field(default_factory=dict)  # each node's name as a symbol, once made
+    # Per operation, its local derivatives when they are all numbers (``x + y``: 1.0 and 1.0): one list, every node's
+    numbers: dict[Operation, list[object] | None] = field(default_factory=dict)
     gradients: dict[Value, Any] = field(default_factory=dict)  # the backward's gradients so far, as symbols
     arguments: list[Any] = field(default_factory=list)
     forward_lines: list[str] = field(default_factory=list)  # ``forward()``'s, kept for ``write_call``
@@ -508,12 +527,13 @@ class _Writer:
     def sweeps(self) -> tuple[list[str], list[str]]:
         """The forward's lines and the backward's, each node and each edge of the traced graph written once."""
         traced = self.traced
-        operations = [node for node in traced.forward_order if node._op is not None]
+        operations = [node for node in traced.forward_order if node._op_ is not None]
         self.operands = dict(zip(operations, map(Value.operands, operations), strict=True))
         if self.constants is not None:
             self.take_constants()
         # How many edges leave each node (the folded numbers are counted too, and never read).
-        self.uses = Counter(chain.from_iterable(self.operands.values()))  # type: ignore[arg-type]
+        self.uses = dict(Counter(chain.from_iterable(self.operands.values())))  # type: ignore[arg-type]  # (a dict
+        # is read faster than a Counter, and a node used by none is never asked for)
         self.name_functions()
         self.name_nodes()
         for place, constant in enumerate(self.arguments):
@@ -587,7 +607,7 @@ class _Writer:
         self.allocate.taken.update(_BUILTINS)  # a node called ``sum`` or ``print`` would mislead a reader
         arguments = {*self.parameters, *self.data}
         nodes = [*self.parameters, *self.data, *filterfalse(arguments.__contains__, self.traced.forward_order)]
-        names = self.names = {node: f"t{place}" for place, node in enumerate(nodes, 1)}
+        names = self.names = dict(zip(nodes, _place_names(len(nodes)), strict=True))
         taken = self.allocate.taken
         for node in compress(nodes, map(attrgetter("label"), nodes)):  # the labelled ones, in order
             label = node.label
@@ -790,7 +810,7 @@ class _Writer:
         total = self.gradients.get(node)
         if total.__class__ is _Sum and total.owner is node:
             self.sum_line(node, total)
-        names, literal, need, leads = self.names, self.literal, self.needed.add, self.leads
+        names, literal, need, leads, name_symbols = self.names, self.literal, self.needed.add, self.leads, self.symbols
         operands = self.operands[node]
         op: Operation = node._op_  # type: ignore[assignment]  # (edges() passes operations only)
         x, y = node._x_, node._y_  # node.parents, from the record's slots
@@ -802,6 +822,12 @@ class _Writer:
                 templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
                 if y is None:  # a constant as an argument: its slope is not written
                     templates = templates[:1] if a is x else templates[1:]
+                elif x in leads and y in leads:
+                    if op not in self.numbers:
+                        self.numbers[op] = _numbers_only(templates)
+                    numbers = self.numbers[op]
+                    if numbers is not None:
+                        return numbers
             else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
                 number = a if a.__class__ is float else b
                 key = (op, number is a, number)
@@ -812,7 +838,9 @@ class _Writer:
                         self.by_number[key] = templates
         symbols: list[object] = []
         append = symbols.append
-        for template, parent in zip(templates, (x,) if y is None else (x, y), strict=True):
+        parents = (x,) if y is None else (x, y)
+        for template in templates:  # (aligned with the parents: zip(..., strict=True) costs a third of the loop)
+            parent = parents[len(symbols)]
             text, precedence, read_slots, alone, _, constant = template
             if parent not in leads:
                 append(_UNWRITTEN)
@@ -823,13 +851,16 @@ class _Writer:
                 if read.__class__ is float:
                     append(_Symbol(*literal(read)))
                 else:
-                    need(read)
-                    append(_Symbol(names[read]))
+                    symbol = name_symbols.get(read)
+                    if symbol is None:
+                        need(read)  # type: ignore[arg-type]
+                        symbol = name_symbols[read] = _Symbol(names[read])  # type: ignore[index]
+                    append(symbol)
             else:
                 reads = [*operands, node]  # what the slots stand for: the operands, then the output
                 for slot in read_slots:
                     if reads[slot].__class__ is not float:
-                        need(reads[slot])
+                        need(reads[slot])  # type: ignore[arg-type]
                 texts = [literal(o)[0] if o.__class__ is float else names[o] for o in reads]  # type: ignore
                 append(_Symbol(text.format(*texts), precedence))
         return symbols
@@ -845,7 +876,7 @@ class _Writer:
         lines: list[str] = []
         append = lines.append
         for node in traced.forward_order:
-            op = node._op
+            op = node._op_
             if op is None:
                 name = names[node]
                 symbols[node] = (name, _ATOM)

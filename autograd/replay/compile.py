@@ -47,14 +47,16 @@ The work is in these files: ``tracing.py`` records ``f``'s graph (and
 rebuilds it on the engine for the eager paths below), ``codegen.py`` writes
 it as source, ``cache.py`` keeps that code for graphs of the same structure
 (a second ``compile`` of such a graph only traces it; the constants are the
-code's arguments, so graphs differing only in them share it), and this file
-makes the replay and calls it. ``javascript.py`` is the generator's second
-target: ``.javascript``, the same replay as a JavaScript function. A small
-graph without data also gets ``floats(w1, w2, ...)`` beside ``replay``, for
-the commonest call, ``replay(w1, w2, ...)`` with floats: it checks each
-number is a float itself (anything else goes the checked way below) and
-starts its sweep as ``backward()`` does, from 1.0 with no totals, so its
-numbers are the general code's to the bit (``.source`` shows ``replay``).
+code's globals, set for each graph, so graphs differing only in them share
+it), and this file makes the replay and calls it. ``javascript.py`` is the
+generator's second target: ``.javascript``, the same replay as a JavaScript
+function. A small graph without data also gets its own ``__call__``, written
+beside ``replay``, for the commonest call, ``replay(w1, w2, ...)`` with
+floats: it checks each number is a float itself (anything else goes the
+checked way below) and starts its sweep as ``backward()`` does, from 1.0
+with no totals, so its numbers are the general code's to the bit
+(``.source`` shows ``replay``); no Python step stands between the call and
+the arithmetic.
 
 Every line comes from the operation table in ``value.py``: each operation's
 own ``forward`` and ``local_grads`` are evaluated once per operand pattern on
