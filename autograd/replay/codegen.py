@@ -62,17 +62,12 @@ class _Symbol:
     def __mul__(self, other: object) -> _Symbol:
         if not isinstance(other, _Symbol):
             return _product(self, other)
-        # symbol * symbol, the writer's every edge (local * upstream): ``_product``, without its calls
-        a, b = self.text, other.text
-        if a == "1.0":
+        # symbol * symbol, the writer's every edge (local * upstream): ``_product`` without its conversions
+        if self.text == "1.0":
             return other
-        if b == "1.0":
+        if other.text == "1.0":
             return self
-        if self.precedence < _PRODUCT:
-            a = f"({a})"
-        if other.precedence <= _PRODUCT:
-            b = f"({b})"
-        return _Symbol(f"{a} * {b}", _PRODUCT)
+        return _join(self, " * ", other, _PRODUCT)
 
     def __rmul__(self, other: object) -> _Symbol:
         return _product(other, self)
@@ -155,18 +150,17 @@ class _Gradient(_Symbol):
 
 
 class _Sum(_Symbol):
-    """``owner``'s gradient while the sweep gathers it: its users' contributions, in the sweep's order. Its text
-    is the name the code gives the total (``d_h1``), or, once written (``_Writer.sum_line``), the name it reads.
-    A node reached by one edge that passes its user's gradient on as it is (``1.0 *`` it) holds the same object."""
+    """``owner``'s gradient while the sweep gathers it: its users' contributions, in the sweep's order; its text
+    is the name the code gives the total (``d_h1``). A node reached by one edge that passes its user's gradient on
+    as it is (``1.0 *`` it) holds the same object, so only the owner writes its line (``_Writer.sum_line``)."""
 
-    __slots__ = ("owner", "terms", "upstream")
+    __slots__ = ("owner", "terms")
 
-    def __init__(self, owner: Value, name: str, terms: list[_Symbol], upstream: object = None) -> None:
+    def __init__(self, owner: Value, name: str, terms: list[_Symbol]) -> None:
         self.text = name
         self.precedence = _ATOM
         self.owner = owner
         self.terms = terms
-        self.upstream = upstream  # the gradient of the user the first contribution came from
 
     def __add__(self, other: object) -> _Symbol:
         self.terms.append(other)  # type: ignore[arg-type]
@@ -321,9 +315,11 @@ _PLACE_NAMES: list[str] = []  # "t1", "t2", ...: made once for every graph
 
 def _place_names(count: int) -> list[str]:
     """The first ``count`` names of the ``t`` form (``t1``... ``t{count}``)."""
-    if len(_PLACE_NAMES) < count:
-        _PLACE_NAMES.extend(f"t{place}" for place in range(len(_PLACE_NAMES) + 1, count + 1))
-    return _PLACE_NAMES[:count]
+    global _PLACE_NAMES
+    names = _PLACE_NAMES
+    if len(names) < count:  # a new, longer list, never one grown in place: another thread may be reading it
+        names = _PLACE_NAMES = [f"t{place}" for place in range(1, 2 * count + 1)]
+    return names[:count]
 
 
 def _comment(label: str) -> str:
@@ -732,7 +728,7 @@ class _Writer:
         order = [node for node in traced.order if node in leads and node._op_ is not None]  # leaves pass nothing on
         bound = self.bound
         # Totals that came in, each parameter's own line adding to it (``.source``): its ``d_`` name from the start
-        seeded = {p: _Sum(p, f"d_{names[p]}", []) for p in parameters} if not (fresh or bound) else {}
+        seeded = {p: _Gradient(f"d_{names[p]}") for p in parameters} if not (fresh or bound) else {}
         returning = set(parameters) if bound and not fresh else ()  # totals written into the returned list
         gradients: dict[Value, Any] = dict(seeded)
         sums: dict[Value, _Sum] = {}  # the returned parameters' sums of more than one contribution
@@ -749,7 +745,7 @@ class _Writer:
                 continue
             if first:
                 if uses[parent] != 1:  # the sum of its contributions starts: written when the sweep reaches it
-                    total = gradients[parent] = _Sum(parent, f"d_{names[parent]}", [contribution], upstream)
+                    total = gradients[parent] = _Sum(parent, f"d_{names[parent]}", [contribution])
                     if parent in returning:
                         sums[parent] = total
                 elif parent in returning:
@@ -761,12 +757,11 @@ class _Writer:
                 # bare name such as ``c1``), which the sweep has put there
             elif parent in seeded:  # a parameter's total, added to as in the sweep
                 append(add % (seeded[parent].text, contribution.text))
-                seeded[parent].terms.pop()
         if fresh:
             for parameter in parameters:
                 own = gradients.get(parameter)
                 if own.__class__ is _Sum and own.owner is parameter:
-                    self.sum_line(parameter, own)
+                    self.sum_line(own)
         elif bound:
             every = [sums[p].terms if p in sums else [gradients[p]] if p in gradients else [] for p in parameters]
             self.added = all(len(terms) <= 1 for terms in every)
@@ -780,26 +775,11 @@ class _Writer:
         self.totals = [gradients[p].text if p in gradients else "0.0" for p in parameters]
         return lines
 
-    def sum_line(self, node: Value, total: _Sum) -> None:
-        """The line of ``node``'s gradient, the sum of ``total``'s terms (none for a node that reads its one user's
-        gradient, or with ``fresh`` a bare name); ``total``'s text is then the name the code reads it by."""
-        terms = total.terms
-        first = terms[0]
-        if len(terms) > 1:
-            text = " + ".join(
-                [_wrap(first, first.precedence < _SUM), *(_wrap(t, t.precedence <= _SUM) for t in terms[1:])]
-            )
-        elif self.uses[node] != 1 or node.label:
-            text = first.text
-        elif first is total.upstream:  # its user's gradient itself: no line, the same name
-            total.text = first.text
-            return
-        elif self.fresh and _bare(first):
-            total.text = first.text  # (with ``fresh``, a bare name is read as it is: ``c1``)
-            return
-        else:
-            text = first.text
-        self.lines.append(self.target.assign % (total.text, text))
+    def sum_line(self, total: _Sum) -> None:
+        """The line of ``total.owner``'s gradient: its name, the sum of its terms (one, when a user is not swept)."""
+        first, *rest = total.terms
+        text = " + ".join([_wrap(first, first.precedence < _SUM), *(_wrap(t, t.precedence <= _SUM) for t in rest)])
+        self.lines.append(self.target.assign % (total.text, text if rest else first.text))
 
     def local_symbols(self, node: Value) -> list[object]:
         """``node``'s local derivatives as symbols, aligned with ``node.parents``: the ``local_grads`` that
@@ -809,7 +789,7 @@ class _Writer:
         (``sum_line``), before the lines of the contributions that read it."""
         total = self.gradients.get(node)
         if total.__class__ is _Sum and total.owner is node:
-            self.sum_line(node, total)
+            self.sum_line(total)
         names, literal, need, leads, name_symbols = self.names, self.literal, self.needed.add, self.leads, self.symbols
         operands = self.operands[node]
         op: Operation = node._op_  # type: ignore[assignment]  # (edges() passes operations only)
