@@ -79,7 +79,9 @@ def edges(
     its parents in operand order. ``local_grads(node)`` gives the local derivatives, aligned with
     ``node.parents`` (default: the recorded floats; ``local_grads_as_values`` for second
     derivatives), so the sweep runs on floats, Values or symbols alike. Between yields the caller
-    may replace ``gradients[parent]`` by an equal value: the dict is read afresh at every edge.
+    may replace ``gradients[parent]`` by an equal value: the dict is read afresh at every edge;
+    ``local_grads(node)`` may so replace ``gradients[node]``, which is read again after it (the
+    code writer names a gradient there, once the sweep has brought it all its contributions).
     ``records=False`` fills ``gradients`` without yielding an ``Edge`` (``backward()``, which wants
     only the totals: making the record is half the cost of an edge).
     """
@@ -90,7 +92,11 @@ def edges(
         if upstream is None or x is None:  # not reached from the seed, or a leaf: nothing to pass on
             continue
         # The recorded d(node)/d(x) and d(node)/d(y), indexed by the parent's position (one parent: 0.0 second)
-        locals_ = (node._dx_, node._dy_) if local_grads is None else local_grads(node)
+        if local_grads is None:
+            locals_: Sequence[Any] = (node._dx_, node._dy_)
+        else:
+            locals_ = local_grads(node)
+            upstream = gradients[node]  # read again: local_grads may have renamed it
         position = 0
         for parent in (x,) if y is None else (x, y):
             local = locals_[position]

@@ -130,6 +130,24 @@ def test_edges_read_the_dict_afresh_so_a_consumer_can_rename_a_gradient():
     assert seen == [2.0, 20.0 + 2.0]
 
 
+def test_edges_read_a_nodes_gradient_again_after_its_local_derivatives_so_they_may_rename_it():
+    # The code writer names a gradient when the sweep reaches its node (autograd/replay/codegen.py): what
+    # local_grads(node) puts in gradients[node] is the upstream of node's edges, and records=False alike.
+    x = Value(2.0)
+    h = x * 3.0
+    y = h + 1.0
+    for records in (True, False):
+        gradients: dict[Value, float] = {y: 1.0}
+
+        def renaming(node: Value, gradients: dict[Value, float] = gradients) -> list[float]:
+            gradients[node] = 10.0 * gradients[node]  # not equal: shows which one the edges read
+            return list(node.local_grads)
+
+        list(edges(topological_order(y), gradients, renaming, records))
+        # h got 1 * 10 (y's gradient as renamed), then was renamed itself (100); x got 3 * 100
+        assert (gradients[y], gradients[h], gradients[x]) == (10.0, 100.0, 300.0)
+
+
 def test_edges_take_any_local_derivatives_and_skip_nodes_not_reached():
     x = Value(2.0)
     y = x.exp()

@@ -1098,3 +1098,19 @@ def test_a_large_graph_or_one_with_data_has_no_plain_replay_and_calls_the_genera
     sample = [Value(0.0)]
     with_data = autograd.compile(lambda: x * sample[0], [x], data=sample)
     assert "def call" not in with_data.code and with_data(2.0, data=[3.0]) == (6.0, [3.0])
+
+
+def test_the_code_unpacks_many_parameters_on_one_line_and_the_source_wraps_them():
+    # CPython's compile() reads a parenthesised target more than twice as slowly as the bare line: the code that
+    # runs has the line; .source, which a reader reads, the names in parentheses (wrapped when long). Both replay the same.
+    weights = [Value(0.5 + i, f"w{i}") for i in range(12)]
+    replay = autograd.compile(lambda: sum((w * w for w in weights), Value(0.0)), weights)
+    names = ", ".join(f"w{i}" for i in range(12))
+    assert f"\n    {names} = parameters\n" in replay.code
+    assert f"\n    ({names}) = parameters\n" in replay.source
+    namespace: dict[str, object] = {}
+    exec(replay.source, namespace)  # the reader's code runs too, and gives the same numbers (closed form: 2w)
+    numbers = [w.data for w in weights]
+    expected = (sum(n * n for n in numbers), [2.0 * n for n in numbers])
+    assert replay() == expected
+    assert namespace["replay"](numbers, [], 1.0, [-0.0] * 12) == (expected[0], expected[1])  # type: ignore[operator]

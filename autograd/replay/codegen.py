@@ -1,8 +1,9 @@
 """Writing a traced graph as the source of one Python function (``compile``'s code, ``.source``).
 
 The operation table's formulas are evaluated on symbols (``_Symbol``), once per operation and pattern of
-operands, into templates; ``_Writer`` fills them with the nodes' names, one line per node forward and one per
-edge backward. What the code means and assumes is explained in ``autograd/replay/compile.py``.
+operands, into templates; ``_Writer`` fills them with the nodes' names, one line per node forward, and
+backward, the engine's own sweep run on symbols (``_Total``): one line per gradient, the sum of its edges'
+contributions. What the code means and assumes is explained in ``autograd/replay/compile.py``.
 """
 
 from __future__ import annotations
@@ -149,28 +150,68 @@ class _Gradient(_Symbol):
         return self
 
 
-class _Sum(_Symbol):
-    """``owner``'s gradient while the sweep gathers it: its users' contributions, in the sweep's order; its text
-    is the name the code gives the total (``d_h1``). A node reached by one edge that passes its user's gradient on
-    as it is (``1.0 *`` it) holds the same object, so only the owner writes its line (``_Writer.sum_line``)."""
+class _Total(_Symbol):
+    """A node's gradient as the code names it (``d_h1``, ``seed``): what the sweep's own arithmetic
+    (``backward.edges``) does to it is what the code will do. ``local * upstream`` along an edge makes the
+    contribution, a ``_Term`` (or the gradient itself, when ``local`` is 1.0); ``total + contribution`` gathers
+    a node's contributions, in the sweep's order, into ``_Terms``."""
 
-    __slots__ = ("owner", "terms")
+    __slots__ = ()
 
-    def __init__(self, owner: Value, name: str, terms: list[_Symbol]) -> None:
-        self.text = name
+    def __rmul__(self, local: Any) -> _Total:  # local * upstream: tried before _Symbol.__mul__ (a subclass)
+        if local.text == "1.0":  # the user's gradient passed on as it is
+            return self
+        if self.text == "1.0":  # the seed of a sweep that starts as backward() does: x * 1.0 is x
+            return _Term(local.text, local.precedence)
+        # ``self`` is a name: the product as ``_join`` writes it, without making a symbol twice
+        if local.precedence < _PRODUCT:
+            return _Term(f"({local.text}) * {self.text}")
+        return _Term(local.text + " * " + self.text)
+
+    def __add__(self, other: object) -> _Total:
+        return _Terms([self, other])
+
+
+class _Term(_Total):
+    """One contribution to a gradient, not yet named (``w5 * d_out``)."""
+
+    __slots__ = ()
+
+    def __init__(self, text: str, precedence: int = _PRODUCT) -> None:
+        self.text = text
+        self.precedence = precedence
+
+
+class _Terms(_Total):
+    """A gradient of several contributions, in the sweep's order: written as one sum at its node's turn."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: list[Any]) -> None:
+        self.text = ""  # (never read: the node's turn names it)
         self.precedence = _ATOM
-        self.owner = owner
         self.terms = terms
 
-    def __add__(self, other: object) -> _Symbol:
-        self.terms.append(other)  # type: ignore[arg-type]
+    def __add__(self, other: object) -> _Terms:
+        self.terms.append(other)
         return self
 
 
-def _numbers_only(templates: Sequence[_Template]) -> list[object] | None:
-    """The local derivatives that are numbers whatever the operands (``x + y``: 1.0 and 1.0), else None."""
-    constants: list[object] = [template.constant for template in templates]
-    return None if any(constant is None for constant in constants) else constants
+class _Seeded(_Total):
+    """A parameter's total in ``.source``: it starts at the one it came in with (``d_w1``), and each contribution
+    is its own line, ``d_w1 += i1 * d_h1``, in the sweep's order."""
+
+    __slots__ = ("lines", "add")
+
+    def __init__(self, text: str, lines: list[str], add: str) -> None:
+        self.text = text
+        self.precedence = _ATOM
+        self.lines = lines
+        self.add = add
+
+    def __add__(self, other: object) -> _Seeded:
+        self.lines.append(self.add % (self.text, other.text))  # type: ignore[attr-defined]
+        return self
 
 
 def _bare(symbol: _Symbol) -> bool:
@@ -341,11 +382,15 @@ def _listing(names: Sequence[str], indent: str) -> str:
     return "\n" + "\n".join(f"{indent}    {text}" for text in lines) + f"\n{indent}"
 
 
-def _unpack(names: Sequence[str], sequence: str) -> str:
-    """``a, b, c = sequence`` (``a, = sequence`` for one name), wrapped like ``_listing``."""
+def _unpack(names: Sequence[str], sequence: str, wrap: bool = True) -> str:
+    """``a, b, c = sequence`` (``a, = sequence`` for one name), wrapped like ``_listing`` unless ``wrap`` is
+    False: CPython's compile() reads a parenthesised target more than twice as slowly as the bare one line
+    (2,410 names: 4.5 ms against 2.0), so the code that runs has the line, and ``.source`` the wrapped names."""
     if len(names) == 1:
         return f"{names[0]}, = {sequence}"
-    return f"({_listing(names, '    ')}) = {sequence}" if len(names) > 8 else f"{', '.join(names)} = {sequence}"
+    if wrap and len(names) > 8:
+        return f"({_listing(names, '    ')}) = {sequence}"
+    return f"{', '.join(names)} = {sequence}"
 
 
 # --- targets: how a language spells what the generator writes ---------------------------------------------------
@@ -440,8 +485,8 @@ class _Writer:
     added: bool = False
     lines: list[str] = field(default_factory=list)  # the backward's lines so far
     symbols: dict[object, _Symbol] = field(default_factory=dict)  # each node's name as a symbol, once made
-    # Per operation, its local derivatives when they are all numbers (``x + y``: 1.0 and 1.0): one list, every node's
-    numbers: dict[Operation, list[object] | None] = field(default_factory=dict)
+    # Per operation, how its nodes whose operands are all Values get their local derivatives (``plan``)
+    plans: dict[Operation, tuple[Any, ...]] = field(default_factory=dict)
     gradients: dict[Value, Any] = field(default_factory=dict)  # the backward's gradients so far, as symbols
     arguments: list[Any] = field(default_factory=list)
     forward_lines: list[str] = field(default_factory=list)  # ``forward()``'s, kept for ``write_call``
@@ -458,7 +503,7 @@ class _Writer:
         lines = []  # the body's lines, indented when joined
         for leaves, role in ((self.parameters, "parameters"), (self.data, "data"), (self.arguments, "constants")):
             if leaves and not (role == "constants" and self.bound):
-                lines.append(_unpack([names[v] for v in leaves], role))
+                lines.append(_unpack([names[v] for v in leaves], role, not self.bound))
         renamed = [
             f"{names[v]} is {v.label!r}" for v in [*self.parameters, *self.data] if v.label not in ("", names[v])
         ]
@@ -474,7 +519,7 @@ class _Writer:
             lines.append("# its users' contributions; a parameter's d_name starts at the total it came in with")
         gradients = [f"d_{names[v]}" for v in self.parameters]
         if gradients and not self.added:
-            lines.append(_unpack(gradients, "gradients"))
+            lines.append(_unpack(gradients, "gradients", not self.bound))
         lines += backward_lines
         totals = f"[{_listing(self.returned or gradients, '    ')}]"
         returned = f"{names[traced.output]}, {f'list(map(add, gradients, {totals}))' if self.added else totals}"
@@ -705,19 +750,20 @@ class _Writer:
         """The chain rule as code: the one sweep, ``backward.edges``, run on symbols (and in ``totals``, the
         parameters' totals as the code names them at the end).
 
-        A node's gradient is the sum of its users' contributions in the sweep's order (``_Sum``), written as one
-        line when the sweep comes to the node, after all its users: ``d_h1 = w5 * d_out + w7 * d_out2``. Added
-        left to right as the sweep adds them, it is the same float to the bit, and a line per node costs
-        CPython's compile() less than a line per edge. A parameter's total starts at the one it came in with:
-        ``d_w1 += i1 * d_h1`` for each contribution, or with ``bound``, one sum in the returned list. Only the
-        nodes whose gradient reaches a parameter are swept, and only the edges towards such nodes written: the
-        rest cannot change a gradient. An unlabelled node reached by one edge whose contribution is its user's
-        gradient itself (``1.0 *`` it) gets no line: it reads that name. With ``fresh``: seed 1.0 and no totals
-        coming in, as ``backward()`` starts: the seed is the number 1.0 (a factor ``_product`` leaves out) and
-        a parameter's total is its contributions' sum (an unreached parameter's is 0.0).
+        The sweep's own arithmetic writes it (``_Total``): ``local * upstream`` is an edge's contribution, and
+        ``total + contribution`` gathers a node's in the sweep's order. When the sweep comes to a node, after
+        all its users, its gradient is complete and written as one line, ``d_h1 = w5 * d_out + w7 * d_out2``
+        (``local_symbols``): added left to right as the sweep adds them, it is the same float to the bit, and
+        a line per node costs CPython's compile() less than a line per edge. An unlabelled node whose one
+        contribution is its user's gradient itself (``1.0 *`` it) gets no line: it reads that name. A
+        parameter's total starts at the one it came in with: ``d_w1 += i1 * d_h1`` for each contribution, or
+        with ``bound``, one sum in the returned list. Only the nodes whose gradient reaches a parameter are
+        swept, and only the edges towards such nodes written: the rest cannot change a gradient. With
+        ``fresh``: seed 1.0 and no totals coming in, as ``backward()`` starts: the seed is the number 1.0 (a
+        factor ``_Total`` leaves out) and a parameter's total is its contributions' sum (an unreached
+        parameter's is 0.0).
         """
-        traced, names, fresh, uses = self.traced, self.names, self.fresh, self.uses
-        assign, add = self.target.assign, self.target.add
+        traced, names, fresh = self.traced, self.names, self.fresh
         parameters = self.parameters
         leads = self.leads = set(parameters)  # the nodes a parameter's gradient is passed through
         lead = leads.add
@@ -727,43 +773,23 @@ class _Writer:
                 lead(node)
         order = [node for node in traced.order if node in leads and node._op_ is not None]  # leaves pass nothing on
         bound = self.bound
-        # Totals that came in, each parameter's own line adding to it (``.source``): its ``d_`` name from the start
-        seeded = {p: _Gradient(f"d_{names[p]}") for p in parameters} if not (fresh or bound) else {}
-        returning = set(parameters) if bound and not fresh else ()  # totals written into the returned list
-        gradients: dict[Value, Any] = dict(seeded)
-        sums: dict[Value, _Sum] = {}  # the returned parameters' sums of more than one contribution
         lines: list[str] = []
         self.lines = lines
-        append = lines.append
+        # Totals that came in, each parameter's own line adding to it (``.source``): its ``d_`` name from the start
+        add = self.target.add
+        gradients: dict[Value, Any] = (
+            {} if fresh or bound else {p: _Seeded(f"d_{names[p]}", lines, add) for p in parameters}
+        )
         output = traced.output
-        if output in seeded:  # the seed is its first contribution (and its last: the output has no users)
-            append(add % (seeded[output].text, "seed"))
-        gradients[output] = _Gradient("1.0" if fresh else "seed")
+        if output in gradients:  # the seed is its first contribution (and its last: the output has no users)
+            gradients[output] + _Total("seed")
+        gradients[output] = _Total("1.0" if fresh else "seed")
         self.gradients = gradients
-        for _, parent, _, _, upstream, contribution, _, first in edges(order, gradients, self.local_symbols):
-            if parent not in leads:
-                continue
-            if first:
-                if uses[parent] != 1:  # the sum of its contributions starts: written when the sweep reaches it
-                    total = gradients[parent] = _Sum(parent, f"d_{names[parent]}", [contribution])
-                    if parent in returning:
-                        sums[parent] = total
-                elif parent in returning:
-                    pass  # its one contribution goes into the returned list
-                elif parent.label or not (contribution is upstream or (fresh and _bare(contribution))):
-                    gradients[parent] = _Gradient(f"d_{names[parent]}")  # its one contribution: its line now
-                    append(assign % (gradients[parent].text, contribution.text))
-                # else it reads the one contribution's name (its user's gradient itself, or with ``fresh`` a
-                # bare name such as ``c1``), which the sweep has put there
-            elif parent in seeded:  # a parameter's total, added to as in the sweep
-                append(add % (seeded[parent].text, contribution.text))
-        if fresh:
-            for parameter in parameters:
-                own = gradients.get(parameter)
-                if own.__class__ is _Sum and own.owner is parameter:
-                    self.sum_line(own)
-        elif bound:
-            every = [sums[p].terms if p in sums else [gradients[p]] if p in gradients else [] for p in parameters]
+        for _ in edges(order, gradients, self.local_symbols, records=False):
+            pass  # (it yields nothing: the symbols write the lines)
+        totals = [gradients.get(p) for p in parameters]
+        if bound and not fresh:  # each total written into the returned list, plus the one it came in with
+            every = [[] if t is None else t.terms if t.__class__ is _Terms else [t] for t in totals]
             self.added = all(len(terms) <= 1 for terms in every)
             if self.added:  # each total plus its one contribution (-0.0 for none: d + -0.0 is d, to the bit)
                 self.returned = [terms[0].text if terms else "-0.0" for terms in every]
@@ -772,78 +798,121 @@ class _Writer:
                     " + ".join([f"d_{names[p]}", *(_wrap(t, t.precedence <= _SUM) for t in terms)])
                     for p, terms in zip(parameters, every, strict=True)
                 ]
-        self.totals = [gradients[p].text if p in gradients else "0.0" for p in parameters]
+        elif fresh:
+            for parameter, total in zip(parameters, totals, strict=True):
+                if total is not None:
+                    self.name(parameter, total)
+            totals = [gradients.get(p) for p in parameters]
+        self.totals = ["0.0" if t is None else t.text for t in totals]
         return lines
 
-    def sum_line(self, total: _Sum) -> None:
-        """The line of ``total.owner``'s gradient: its name, the sum of its terms (one, when a user is not swept)."""
-        first, *rest = total.terms
-        text = " + ".join([_wrap(first, first.precedence < _SUM), *(_wrap(t, t.precedence <= _SUM) for t in rest)])
-        self.lines.append(self.target.assign % (total.text, text if rest else first.text))
+    def name(self, node: Value, total: _Total) -> None:
+        """``node``'s gradient, complete: its line, ``d_h1 = ...``, after which the code reads it by that name.
+        Not for a gradient that is a name already, its user's passed on (unless ``node`` is labelled), nor with
+        ``fresh`` for one contribution that is a bare name (``c1``)."""
+        kind = total.__class__
+        if kind is _Terms:
+            first, *rest = total.terms  # type: ignore[attr-defined]
+            text = " + ".join([_wrap(first, first.precedence < _SUM), *(_wrap(t, t.precedence <= _SUM) for t in rest)])
+        elif kind is _Term:
+            if self.fresh and not node.label and _bare(total):
+                return
+            text = total.text
+        elif node.label and node is not self.traced.output and kind is _Total:
+            text = total.text  # its user's gradient, under its own name
+        else:
+            return
+        name = f"d_{self.names[node]}"
+        self.lines.append(self.target.assign % (name, text))
+        self.gradients[node] = _Total(name)
 
-    def local_symbols(self, node: Value) -> list[object]:
+    def local_symbols(self, node: Value) -> Sequence[object]:
         """``node``'s local derivatives as symbols, aligned with ``node.parents``: the ``local_grads`` that
         ``edges`` reads. Each is its template filled with the operands' names (a read name is then one the
         forward must keep); towards a node that leads to no parameter, ``_UNWRITTEN``. The sweep asks when it
         comes to ``node``, after all its users: ``node``'s gradient is then complete, and its line is written
-        (``sum_line``), before the lines of the contributions that read it."""
-        total = self.gradients.get(node)
-        if total.__class__ is _Sum and total.owner is node:
-            self.sum_line(total)
-        names, literal, need, leads, name_symbols = self.names, self.literal, self.needed.add, self.leads, self.symbols
-        operands = self.operands[node]
+        (``name``), before the lines of the contributions that read it."""
+        total = self.gradients.get(node)  # (None for the page's writer, which names its gradients itself)
+        if total is not None and (total.__class__ is not _Total or node.label):
+            self.name(node, total)
         op: Operation = node._op_  # type: ignore[assignment]  # (edges() passes operations only)
-        x, y = node._x_, node._y_  # node.parents, from the record's slots
-        if len(operands) == 1:
-            templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
-        else:
-            a, b = operands
-            if a.__class__ is not float and b.__class__ is not float:
-                templates = self.templates.get(op) or self.local_templates(op, operands)  # one per operation
-                if y is None:  # a constant as an argument: its slope is not written
-                    templates = templates[:1] if a is x else templates[1:]
-                elif x in leads and y in leads:
-                    if op not in self.numbers:
-                        self.numbers[op] = _numbers_only(templates)
-                    numbers = self.numbers[op]
-                    if numbers is not None:
-                        return numbers
-            else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
-                number = a if a.__class__ is float else b
-                key = (op, number is a, number)
-                templates = self.by_number.get(key) if number else None
-                if templates is None:
-                    templates = self.local_templates(op, operands)
-                    if number:
-                        self.by_number[key] = templates
-        symbols: list[object] = []
-        append = symbols.append
-        parents = (x,) if y is None else (x, y)
-        for template in templates:  # (aligned with the parents: zip(..., strict=True) costs a third of the loop)
-            parent = parents[len(symbols)]
-            text, precedence, read_slots, alone, _, constant = template
-            if parent not in leads:
-                append(_UNWRITTEN)
-            elif constant is not None:
-                append(constant)
-            elif alone >= 0:  # one operand, or the output: the other factor of a product, say
-                read = operands[alone] if alone < len(operands) else node
-                if read.__class__ is float:
-                    append(_Symbol(*literal(read)))
-                else:
-                    symbol = name_symbols.get(read)
-                    if symbol is None:
-                        need(read)  # type: ignore[arg-type]
-                        symbol = name_symbols[read] = _Symbol(names[read])  # type: ignore[index]
-                    append(symbol)
-            else:
-                reads = [*operands, node]  # what the slots stand for: the operands, then the output
-                for slot in read_slots:
-                    if reads[slot].__class__ is not float:
-                        need(reads[slot])  # type: ignore[arg-type]
-                texts = [literal(o)[0] if o.__class__ is float else names[o] for o in reads]  # type: ignore
-                append(_Symbol(text.format(*texts), precedence))
-        return symbols
+        x: Value = node._x_  # type: ignore[assignment]  # node.parents, from the record's slots
+        y = node._y_
+        if y is None and op.arity == 2:  # a folded number, or a constant as an argument
+            return self.folded_symbols(node, op, x)
+        plan = self.plans.get(op) or self.plan(op, node)  # every operand a Value: one plan per operation
+        leads = self.leads
+        if y is None:
+            return (self.filled(plan[0], (x, node)) if x in leads else _UNWRITTEN,)
+        if x in leads:
+            if y in leads:
+                return plan[2] or (self.filled(plan[0], (x, y, node)), self.filled(plan[1], (x, y, node)))
+            return (self.filled(plan[0], (x, y, node)), _UNWRITTEN)
+        return (_UNWRITTEN, self.filled(plan[1], (x, y, node)) if y in leads else _UNWRITTEN)
+
+    def plan(self, op: Operation, node: Value) -> tuple[Any, ...]:
+        """For ``op``'s nodes whose operands are all Values: each local derivative as ``filled`` reads it (a
+        symbol that is a number whatever the operands, a slot whose name it is, or its template), and last,
+        when every one is a number (``x + y``: 1.0 and 1.0), the shared pair of them (else None)."""
+        templates = self.templates.get(op) or self.local_templates(op, self.operands[node])
+        actions = [
+            template.constant if template.constant is not None else template.alone if template.alone >= 0 else template
+            for template in templates
+        ]
+        numbers = tuple(actions) if all(t.constant is not None for t in templates) else None
+        found = self.plans[op] = (*actions, numbers)
+        return found
+
+    def filled(self, action: Any, reads: tuple[Value, ...]) -> object:
+        """A local derivative of ``plan``'s, for the node whose operands and output are ``reads``."""
+        if action.__class__ is int:  # the name of an operand, or of the output
+            read = reads[action]
+            symbol = self.symbols.get(read)
+            if symbol is None:
+                self.needed.add(read)
+                symbol = self.symbols[read] = _Symbol(self.names[read])
+            return symbol
+        if action.__class__ is _Template:
+            text, precedence, read_slots = action[:3]
+            for slot in read_slots:
+                self.needed.add(reads[slot])
+            return _Symbol(text.format(*[self.names[o] for o in reads]), precedence)
+        return action
+
+    def folded_symbols(self, node: Value, op: Operation, x: Value) -> list[object]:
+        """``local_symbols`` for a binary operation with one Value operand: a folded number beside it, or a
+        constant the code reads as an argument (whose slope is not written)."""
+        names, literal, need, leads = self.names, self.literal, self.needed.add, self.leads
+        operands = self.operands[node]
+        a, b = operands
+        if a.__class__ is not float and b.__class__ is not float:  # a constant as an argument
+            templates = self.templates.get(op) or self.local_templates(op, operands)
+            templates = templates[:1] if a is x else templates[1:]
+        else:  # one folded number: remembered by the number itself (not 0.0, which equals -0.0 as a key)
+            number = a if a.__class__ is float else b
+            key = (op, number is a, number)
+            templates = self.by_number.get(key) if number else None
+            if templates is None:
+                templates = self.local_templates(op, operands)
+                if number:
+                    self.by_number[key] = templates
+        (template,) = templates
+        text, precedence, read_slots, alone, _, constant = template
+        if x not in leads:
+            return [_UNWRITTEN]
+        if constant is not None:
+            return [constant]
+        if alone >= 0:  # one operand, or the output: the other factor of a product, say
+            read = operands[alone] if alone < len(operands) else node
+            if read.__class__ is float:
+                return [_Symbol(*literal(read))]
+            return [self.filled(alone, (*operands, node))]  # type: ignore[arg-type]
+        reads = [*operands, node]  # what the slots stand for: the operands, then the output
+        for slot in read_slots:
+            if reads[slot].__class__ is not float:
+                need(reads[slot])  # type: ignore[arg-type]
+        texts = [literal(o)[0] if o.__class__ is float else names[o] for o in reads]  # type: ignore
+        return [_Symbol(text.format(*texts), precedence)]
 
     def forward(self) -> list[str]:
         """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""

@@ -3,7 +3,8 @@
 ``compile(f, parameters)`` calls ``f()`` once, records the graph it builds,
 and writes that graph out as one Python function: a forward sweep (one line
 per operation; a short result used once is written into its user) and a
-backward sweep (one line per edge, in the order the eager sweep visits them).
+backward sweep (one line per gradient: its edges' contributions added in the
+order the eager sweep adds them).
 Calling the result with new numbers for ``parameters`` returns the output and
 d(output)/d(parameter) for each, without making a single ``Value``: only
 floats move. The code is ``.source``.
