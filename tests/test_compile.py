@@ -1102,7 +1102,8 @@ def test_a_large_graph_or_one_with_data_has_no_plain_replay_and_calls_the_genera
 
 def test_the_code_unpacks_many_parameters_on_one_line_and_the_source_wraps_them():
     # CPython's compile() reads a parenthesised target more than twice as slowly as the bare line: the code that
-    # runs has the line; .source, which a reader reads, the names in parentheses (wrapped when long). Both replay the same.
+    # runs has the line; .source, which a reader reads, the names in parentheses (wrapped when long). Both replay
+    # the same numbers.
     weights = [Value(0.5 + i, f"w{i}") for i in range(12)]
     replay = autograd.compile(lambda: sum((w * w for w in weights), Value(0.0)), weights)
     names = ", ".join(f"w{i}" for i in range(12))
