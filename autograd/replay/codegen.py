@@ -441,6 +441,14 @@ class _Template(NamedTuple):
     constant: _Symbol | None  # the formula itself when it reads no slot (``1.0``): one symbol, shared
 
 
+def _action(template: _Template) -> object:
+    """How ``_Writer.filled`` makes a local derivative from its template: the symbol itself when it is a number
+    whatever the operands (``1.0``), the slot when it is an operand's or the output's name alone, else the template."""
+    if template.constant is not None:
+        return template.constant
+    return template.alone if template.alone >= 0 else template
+
+
 def _template(symbol: _Symbol, slots: int) -> _Template:
     text = symbol.text
     reads = tuple(i for i in range(slots) if f"{{{i}}}" in text)
@@ -801,12 +809,12 @@ class _Writer:
         elif fresh:
             for parameter, total in zip(parameters, totals, strict=True):
                 if total is not None:
-                    self.name(parameter, total)
+                    self.name_gradient(parameter, total)
             totals = [gradients.get(p) for p in parameters]
         self.totals = ["0.0" if t is None else t.text for t in totals]
         return lines
 
-    def name(self, node: Value, total: _Total) -> None:
+    def name_gradient(self, node: Value, total: _Total) -> None:
         """``node``'s gradient, complete: its line, ``d_h1 = ...``, after which the code reads it by that name.
         Not for a gradient that is a name already, its user's passed on (unless ``node`` is labelled), nor with
         ``fresh`` for one contribution that is a bare name (``c1``)."""
@@ -831,10 +839,10 @@ class _Writer:
         ``edges`` reads. Each is its template filled with the operands' names (a read name is then one the
         forward must keep); towards a node that leads to no parameter, ``_UNWRITTEN``. The sweep asks when it
         comes to ``node``, after all its users: ``node``'s gradient is then complete, and its line is written
-        (``name``), before the lines of the contributions that read it."""
+        (``name_gradient``), before the lines of the contributions that read it."""
         total = self.gradients.get(node)  # (None for the page's writer, which names its gradients itself)
         if total is not None and (total.__class__ is not _Total or node.label):
-            self.name(node, total)
+            self.name_gradient(node, total)
         op: Operation = node._op_  # type: ignore[assignment]  # (edges() passes operations only)
         x: Value = node._x_  # type: ignore[assignment]  # node.parents, from the record's slots
         y = node._y_
@@ -855,34 +863,35 @@ class _Writer:
         symbol that is a number whatever the operands, a slot whose name it is, or its template), and last,
         when every one is a number (``x + y``: 1.0 and 1.0), the shared pair of them (else None)."""
         templates = self.templates.get(op) or self.local_templates(op, self.operands[node])
-        actions = [
-            template.constant if template.constant is not None else template.alone if template.alone >= 0 else template
-            for template in templates
-        ]
+        actions = list(map(_action, templates))
         numbers = tuple(actions) if all(t.constant is not None for t in templates) else None
         found = self.plans[op] = (*actions, numbers)
         return found
 
-    def filled(self, action: Any, reads: tuple[Value, ...]) -> object:
-        """A local derivative of ``plan``'s, for the node whose operands and output are ``reads``."""
+    def filled(self, action: Any, reads: tuple[Value | float, ...]) -> object:
+        """A local derivative as ``_action`` says, for the node whose operands (Values, or a folded number) and
+        output are ``reads``: a name it reads is one the forward must keep."""
         if action.__class__ is int:  # the name of an operand, or of the output
             read = reads[action]
             symbol = self.symbols.get(read)
             if symbol is None:
-                self.needed.add(read)
-                symbol = self.symbols[read] = _Symbol(self.names[read])
+                if read.__class__ is float:
+                    return _Symbol(*self.literal(read))
+                self.needed.add(read)  # type: ignore[arg-type]
+                symbol = self.symbols[read] = _Symbol(self.names[read])  # type: ignore[index]
             return symbol
         if action.__class__ is _Template:
             text, precedence, read_slots = action[:3]
             for slot in read_slots:
-                self.needed.add(reads[slot])
-            return _Symbol(text.format(*[self.names[o] for o in reads]), precedence)
+                if reads[slot].__class__ is not float:
+                    self.needed.add(reads[slot])  # type: ignore[arg-type]
+            texts = [self.literal(o)[0] if o.__class__ is float else self.names[o] for o in reads]  # type: ignore
+            return _Symbol(text.format(*texts), precedence)
         return action
 
     def folded_symbols(self, node: Value, op: Operation, x: Value) -> list[object]:
         """``local_symbols`` for a binary operation with one Value operand: a folded number beside it, or a
         constant the code reads as an argument (whose slope is not written)."""
-        names, literal, need, leads = self.names, self.literal, self.needed.add, self.leads
         operands = self.operands[node]
         a, b = operands
         if a.__class__ is not float and b.__class__ is not float:  # a constant as an argument
@@ -897,22 +906,7 @@ class _Writer:
                 if number:
                     self.by_number[key] = templates
         (template,) = templates
-        text, precedence, read_slots, alone, _, constant = template
-        if x not in leads:
-            return [_UNWRITTEN]
-        if constant is not None:
-            return [constant]
-        if alone >= 0:  # one operand, or the output: the other factor of a product, say
-            read = operands[alone] if alone < len(operands) else node
-            if read.__class__ is float:
-                return [_Symbol(*literal(read))]
-            return [self.filled(alone, (*operands, node))]  # type: ignore[arg-type]
-        reads = [*operands, node]  # what the slots stand for: the operands, then the output
-        for slot in read_slots:
-            if reads[slot].__class__ is not float:
-                need(reads[slot])  # type: ignore[arg-type]
-        texts = [literal(o)[0] if o.__class__ is float else names[o] for o in reads]  # type: ignore
-        return [_Symbol(text.format(*texts), precedence)]
+        return [self.filled(_action(template), (*operands, node)) if x in self.leads else _UNWRITTEN]
 
     def forward(self) -> list[str]:
         """One line per node; an unlabelled node used once, and read by no derivative, is written into its user."""
