@@ -13,7 +13,8 @@ can avoid, each timed alone:
 
 - f: running ``f`` on the engine, which records the graph;
 - the sweep: ``backward.edges()`` over that graph on the recorded floats,
-  writing nothing (the writer iterates it on symbols, which costs more);
+  without records and writing nothing (the writer iterates it so, on
+  symbols, which costs more);
 - CPython's compile() of the very source the trace generated, and of
   functions of as many statements, each the shortest a replay could have
   (``t3 = t2 * t1``): what the same number of statements costs however
@@ -106,7 +107,7 @@ def floors(key: str, trace: Callable[[], object], ops: int, repeats: int) -> lis
 
     def sweep() -> None:
         for order in orders:
-            for _ in edges(order, {order[-1]: 1.0}):
+            for _ in edges(order, {order[-1]: 1.0}, records=False):  # as the writer iterates it
                 pass
 
     def first_trace() -> None:

@@ -61,14 +61,7 @@ class _Symbol:
         return _combine(other, " - ", self, _SUM)
 
     def __mul__(self, other: object) -> _Symbol:
-        if not isinstance(other, _Symbol):
-            return _product(self, other)
-        # symbol * symbol, the writer's every edge (local * upstream): ``_product`` without its conversions
-        if self.text == "1.0":
-            return other
-        if other.text == "1.0":
-            return self
-        return _join(self, " * ", other, _PRODUCT)
+        return _product(self, other)
 
     def __rmul__(self, other: object) -> _Symbol:
         return _product(other, self)
@@ -212,6 +205,11 @@ class _Seeded(_Total):
     def __add__(self, other: object) -> _Seeded:
         self.lines.append(self.add % (self.text, other.text))  # type: ignore[attr-defined]
         return self
+
+
+def _sum(first: str, terms: Sequence[_Symbol]) -> str:
+    """``first + a + b ...``, in that order: a term that binds no tighter than ``+`` in parentheses."""
+    return " + ".join([first, *(_wrap(t, t.precedence <= _SUM) for t in terms)])
 
 
 def _bare(symbol: _Symbol) -> bool:
@@ -802,10 +800,7 @@ class _Writer:
             if self.added:  # each total plus its one contribution (-0.0 for none: d + -0.0 is d, to the bit)
                 self.returned = [terms[0].text if terms else "-0.0" for terms in every]
             else:
-                self.returned = [
-                    " + ".join([f"d_{names[p]}", *(_wrap(t, t.precedence <= _SUM) for t in terms)])
-                    for p, terms in zip(parameters, every, strict=True)
-                ]
+                self.returned = [_sum(f"d_{names[p]}", terms) for p, terms in zip(parameters, every, strict=True)]
         elif fresh:
             for parameter, total in zip(parameters, totals, strict=True):
                 if total is not None:
@@ -821,7 +816,7 @@ class _Writer:
         kind = total.__class__
         if kind is _Terms:
             first, *rest = total.terms  # type: ignore[attr-defined]
-            text = " + ".join([_wrap(first, first.precedence < _SUM), *(_wrap(t, t.precedence <= _SUM) for t in rest)])
+            text = _sum(_wrap(first, first.precedence < _SUM), rest)
         elif kind is _Term:
             if self.fresh and not node.label and _bare(total):
                 return
